@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tickets.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from tickets.urls import agent_patterns, portal_patterns
+from tickets.views import accounts, common
+
+admin.site.site_header = _("Helpdesk administration")
+admin.site.site_title = _("Helpdesk")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("", common.home, name="home"),
+    path("portal/", include(portal_patterns)),
+    path("agent/", include(agent_patterns)),
+    path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
+    path("accounts/register/", accounts.register, name="register"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("language/", accounts.change_language, name="set_language"),
+    path("api/v1/", include("tickets.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

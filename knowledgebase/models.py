@@ -1,0 +1,1 @@
+# Articles, versions, reviews and search arrive with the knowledge-base issue.

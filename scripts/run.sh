@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make run`: the whole helpdesk on this machine - web server, Celery worker and beat - with demo data.
+# Ctrl-C stops everything this script started (PostgreSQL and Redis keep running for the next start).
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+export DJANGO_SETTINGS_MODULE=helpdesk.settings.local
+PORT=${PORT:-8000}
+export HELPDESK_BASE_URL=${HELPDESK_BASE_URL:-http://127.0.0.1:$PORT}
+mkdir -p .local
+
+log "Migrating the database"
+python manage.py migrate --no-input -v 0
+python manage.py collectstatic --no-input -v 0
+log "Loading demo data"
+python manage.py seed_demo
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  log "Stopping"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+gunicorn helpdesk.wsgi:application --bind "0.0.0.0:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --access-logfile - --error-logfile - &
+pids+=($!)
+celery -A helpdesk worker -l info --concurrency "${CELERY_CONCURRENCY:-2}" -n "helpdesk@%h" &
+pids+=($!)
+celery -A helpdesk beat -l info -s .local/celerybeat-schedule --pidfile= &
+pids+=($!)
+
+sleep 2
+cat <<TXT
+
+  Helpdesk is running at http://127.0.0.1:$PORT/
+  Demo logins (password for all: demo1234):
+    customer   anna@example.com, ben@example.com       -> /portal/
+    1st level  first1, first2                          -> /agent/
+    2nd level  second1, second2
+    3rd level  third1
+    admin      admin                                   -> /admin/
+  API docs: http://127.0.0.1:$PORT/api/docs/     Mail is printed here (console backend).
+  Press Ctrl-C to stop.
+
+TXT
+wait -n "${pids[@]}"

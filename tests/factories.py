@@ -1,0 +1,69 @@
+"""Test data in one line each. Tickets are made through the service, like in production."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from tickets import services
+from tickets.models import Category, Organisation, Profile, Tier, TierMembership
+
+PASSWORD = "s3cret-pass!"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.com")
+    email = factory.SelfAttribute("username")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class CustomerFactory(UserFactory):
+    @factory.post_generation
+    def profile(obj, create, extracted, **kwargs):
+        if create:
+            Profile.objects.get_or_create(user=obj, defaults={"language": kwargs.get("language", "en")})
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tier
+        django_get_or_create = ("level",)
+
+    level = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: {1: "1st Level", 2: "2nd Level", 3: "3rd Level"}.get(o.level, f"Level {o.level}"))
+
+
+def make_agent(tier, username=None, **kwargs):
+    agent = UserFactory(username=username or f"agent{UserFactory._meta.next_sequence()}", **kwargs)
+    TierMembership.objects.get_or_create(agent=agent, tier=tier)
+    Profile.objects.get_or_create(user=agent, defaults={"language": "en"})
+    return agent
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+def make_ticket(requester, subject="Printer on fire", description="It smells of smoke.", **kwargs):
+    return services.ticket_create(requester=requester, subject=subject, description=description, **kwargs)

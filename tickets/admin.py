@@ -1,0 +1,137 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attachment, Category, Organisation, Profile, Ticket, TicketEvent, Tier, TierMembership
+from .presenters import describe_event
+
+User = get_user_model()
+
+
+class TierMembershipInline(admin.TabularInline):
+    model = TierMembership
+    extra = 1
+    autocomplete_fields = ["agent"]
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = ["level", "name", "lead", "member_count"]
+    list_display_links = ["name"]
+    autocomplete_fields = ["lead"]
+    inlines = [TierMembershipInline]
+
+    @admin.display(description=_("members"))
+    def member_count(self, tier):
+        return tier.memberships.count()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lead")
+
+
+@admin.register(TierMembership)
+class TierMembershipAdmin(admin.ModelAdmin):
+    list_display = ["agent", "tier"]
+    list_filter = ["tier"]
+    autocomplete_fields = ["agent"]
+    list_select_related = ["agent", "tier"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "language"]
+    list_filter = ["language", "organisation"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
+class TicketEventInline(admin.TabularInline):
+    """The timeline, read-only: history is append-only and is written by the services alone."""
+
+    model = TicketEvent
+    fields = ["created_at", "summary", "actor", "is_public", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("what happened"))
+    def summary(self, event):
+        return describe_event(event)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    fields = ["name", "size", "content_type", "uploaded_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-mostly: tickets change through the agent workspace or the API, so that every change goes
+    through the services and lands in the timeline."""
+
+    list_display = ["reference", "subject", "status", "priority", "tier", "assignee", "requester", "updated_at"]
+    list_filter = ["status", "priority", "tier", "category"]
+    search_fields = ["reference", "subject", "requester__email"]
+    list_select_related = ["tier", "assignee", "requester"]
+    date_hierarchy = "created_at"
+    inlines = [TicketEventInline, AttachmentInline]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Ticket._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["organisation"]
+
+
+class UserTierMembershipInline(admin.TabularInline):
+    model = TierMembership
+    extra = 0
+    verbose_name = _("tier membership")
+
+
+class HelpdeskUserAdmin(UserAdmin):
+    inlines = [ProfileInline, UserTierMembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, HelpdeskUserAdmin)

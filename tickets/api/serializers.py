@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from rest_framework import serializers
+
+from ..models import Attachment, Category, Priority, Status, Ticket, TicketEvent, Tier
+from ..presenters import actor_name, describe_event
+from ..services import REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
+
+User = get_user_model()
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "level", "name"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True, allow_null=True)
+    tier = TierSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    requester = PersonSerializer(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference", "subject", "description", "status", "priority", "category", "tier",
+            "assignee", "requester", "created_at", "updated_at", "solved_at",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("api:attachment-download", kwargs={"pk": attachment.pk})
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    summary = serializers.SerializerMethodField(help_text="The event told in the reader's language.")
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "summary", "actor", "actor_name", "is_public", "body", "data", "attachments", "created_at"]
+        read_only_fields = fields
+
+    def get_summary(self, event) -> str:
+        return describe_event(event)
+
+    def get_actor_name(self, event) -> str:
+        return actor_name(event)
+
+
+class AttachmentsField(serializers.ListField):
+    child = serializers.FileField(max_length=255, allow_empty_file=False)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", settings.HELPDESK_MAX_ATTACHMENTS)
+        kwargs.setdefault("help_text", "Files to attach (multipart/form-data only).")
+        super().__init__(**kwargs)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=SUBJECT_MAX_LENGTH)
+    description = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, help_text="Agents only.")
+    requester = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False,
+        help_text="Agents only: the customer the ticket is filed for. Defaults to the caller.",
+    )
+    attachments = AttachmentsField()
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    status = serializers.ChoiceField(
+        choices=Status.choices, required=False, help_text="Agents only: set this status with the reply."
+    )
+    attachments = AttachmentsField()
+
+
+class NoteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    attachments = AttachmentsField()
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class PriorityChangeSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class CategoryChangeSerializer(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True), allow_null=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True,
+        help_text="A member of the ticket's current tier, or null to put the ticket back in the tier queue.",
+    )
+
+
+class TierMoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    to_tier = serializers.PrimaryKeyRelatedField(
+        queryset=Tier.objects.all(), required=False, allow_null=True,
+        help_text="Defaults to the next tier in the direction of the move.",
+    )
+

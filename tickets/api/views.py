@@ -1,0 +1,191 @@
+"""The ticket API: the same reads (selectors) and writes (services) as the pages, the same rules."""
+
+from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import roles, selectors, services
+from ..filters import TicketFilter
+from ..models import Category, Priority, Tier
+from . import serializers as s
+
+
+class TicketFilterBackend(DjangoFilterBackend):
+    """The shared TicketFilter (the one the agent queue uses), told who is asking."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs.pop("request")
+        return {**kwargs, "user": request.user}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the tickets the caller may see", description=(
+        "Agents see every ticket, customers only their own. `status=open` lists the open statuses, "
+        "`tier=mine` the caller's tiers.")),
+    retrieve=extend_schema(summary="One ticket"),
+)
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.TicketSerializer
+    lookup_field = "reference"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
+    filter_backends = [TicketFilterBackend]
+    filterset_class = TicketFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.tickets_visible_to(self.request.user).select_related(*selectors.LIST_RELATED).order_by(
+            "-updated_at", "-id"
+        )
+
+    def get_object(self):
+        return selectors.ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _ticket_response(self, ticket, code=status.HTTP_200_OK):
+        ticket = selectors.ticket_get_for_user(user=self.request.user, reference=ticket.reference)
+        return Response(s.TicketSerializer(ticket).data, status=code)
+
+    @extend_schema(summary="File a ticket", request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
+    def create(self, request):
+        data = self._input(s.TicketCreateSerializer)
+        is_agent = roles.is_agent(request.user)
+        if not is_agent and ("priority" in data or "requester" in data):
+            raise PermissionDenied("Only agents can set the priority or file a ticket for someone else.")
+        ticket = services.ticket_create(
+            requester=data.get("requester", request.user),
+            actor=request.user,
+            subject=data["subject"],
+            description=data["description"],
+            category=data.get("category"),
+            priority=data.get("priority", Priority.NORMAL),
+            attachments=data.get("attachments", []),
+        )
+        return self._ticket_response(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="The ticket's timeline", responses=s.TicketEventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def events(self, request, reference):
+        ticket = self.get_object()
+        events = selectors.ticket_timeline(ticket=ticket, user=request.user)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.TicketEventSerializer(page, many=True).data)
+
+    @extend_schema(summary="Send a public reply", request=s.ReplySerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reply(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.ReplySerializer)
+        ticket = services.ticket_reply(
+            ticket=ticket, author=request.user, body=data["body"], status=data.get("status"),
+            attachments=data.get("attachments", []),
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Add an internal note (agents)", request=s.NoteSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def note(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.NoteSerializer)
+        services.ticket_add_note(
+            ticket=ticket, author=request.user, body=data["body"], attachments=data.get("attachments", [])
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Change the status", request=s.StatusChangeSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="status", filter_backends=[])
+    def change_status(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.StatusChangeSerializer)
+        ticket = services.ticket_change_status(
+            ticket=ticket, actor=request.user, status=data["status"], reason=data.get("reason", "")
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Change the priority (agents)", request=s.PriorityChangeSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="priority", filter_backends=[])
+    def change_priority(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.PriorityChangeSerializer)
+        ticket = services.ticket_change_priority(
+            ticket=ticket, actor=request.user, priority=data["priority"], reason=data.get("reason", "")
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Change the category (agents)", request=s.CategoryChangeSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="category", filter_backends=[])
+    def change_category(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.CategoryChangeSerializer)
+        ticket = services.ticket_change_category(ticket=ticket, actor=request.user, category=data["category"])
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Assign the ticket (agents)", request=s.AssignSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def assign(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.AssignSerializer)
+        ticket = services.ticket_assign(ticket=ticket, actor=request.user, assignee=data["assignee"])
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Take the ticket yourself (agents)", request=None, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def take(self, request, reference):
+        ticket = self.get_object()
+        if not roles.is_agent(request.user):
+            raise PermissionDenied("Only agents can take tickets.")
+        ticket = services.ticket_take(ticket=ticket, agent=request.user)
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Escalate to a higher tier (agents)", request=s.TierMoveSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def escalate(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.TierMoveSerializer)
+        ticket = services.ticket_escalate(
+            ticket=ticket, actor=request.user, reason=data["reason"], to_tier=data.get("to_tier")
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Send back to a lower tier (agents)", request=s.TierMoveSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back", filter_backends=[])
+    def send_back(self, request, reference):
+        ticket = self.get_object()
+        data = self._input(s.TierMoveSerializer)
+        ticket = services.ticket_send_back(
+            ticket=ticket, actor=request.user, reason=data["reason"], to_tier=data.get("to_tier")
+        )
+        return self._ticket_response(ticket)
+
+
+class TierList(ListAPIView):
+    serializer_class = s.TierSerializer
+    queryset = Tier.objects.order_by("level")
+    pagination_class = None
+    filter_backends = []
+
+
+class CategoryList(ListAPIView):
+    serializer_class = s.CategorySerializer
+    queryset = Category.objects.filter(is_active=True).order_by("name")
+    pagination_class = None
+    filter_backends = []
+
+
+class AttachmentDownload(APIView):
+    @extend_schema(summary="Download an attachment", responses={(200, "application/octet-stream"): OpenApiResponse(
+        description="The file.")})
+    def get(self, request, pk):
+        attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

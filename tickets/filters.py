@@ -1,0 +1,98 @@
+"""The ticket filters, shared by the agent queue page and the API list."""
+
+import re
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .roles import agent_tier_ids
+from .models import OPEN_STATUSES, Category, Priority, Status, Ticket, Tier
+
+REFERENCE_RE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
+
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+TIER_MINE = "mine"
+TIER_ALL = "all"
+
+
+def _agents():
+    return get_user_model().objects.filter(tier_memberships__isnull=False, is_active=True).distinct().order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def _tier_choices():
+    # A callable, so the list is read afresh whenever the form is shown or checked.
+    tiers = [(str(pk), name) for pk, name in Tier.objects.order_by("level").values_list("pk", "name")]
+    return [(TIER_MINE, _("My tiers")), *tiers, (TIER_ALL, _("All tiers"))]
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        label=_("Status"),
+        choices=[(STATUS_OPEN, _("All open")), *Status.choices, (STATUS_ALL, _("All"))],
+        empty_label=None,
+    )
+    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int, label=_("Priority"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    tier = django_filters.ChoiceFilter(method="filter_tier", label=_("Tier"), choices=_tier_choices, empty_label=None)
+    assignee = django_filters.ModelChoiceFilter(queryset=_agents(), label=_("Assignee"))
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("Unassigned"))
+    requester = django_filters.NumberFilter(field_name="requester_id", label=_("Requester (id)"))
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated after"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("updated_at", "updated"),
+            ("created_at", "created"),
+            ("priority", "priority"),
+            ("reference", "reference"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "updated_at": _("Last update"),
+            "created_at": _("Created"),
+            "priority": _("Priority"),
+            "reference": _("Reference"),
+            "status": _("Status"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if REFERENCE_RE.match(value):
+            return queryset.filter(reference__iexact=value)
+        return queryset.filter(
+            Q(subject__icontains=value) | Q(description__icontains=value) | Q(reference__icontains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        if value == STATUS_OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == STATUS_ALL or not value:
+            return queryset
+        return queryset.filter(status=value)
+
+    def filter_tier(self, queryset, name, value):
+        if value == TIER_MINE:
+            tier_ids = agent_tier_ids(self.user) if self.user else ()
+            # Admins without a membership have no "own" tier: they see every tier.
+            return queryset.filter(tier_id__in=tier_ids) if tier_ids else queryset
+        if value == TIER_ALL or not value:
+            return queryset
+        return queryset.filter(tier_id=value)

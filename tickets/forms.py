@@ -1,0 +1,153 @@
+"""Form fields and their messages. Forms only parse input; the rules live in services.py."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.forms import StyledForm, style_form
+
+from .models import Priority, Status
+from .selectors import active_categories
+from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("Up to %(count)d files, each at most %(size)s.")
+            % {"count": settings.HELPDESK_MAX_ATTACHMENTS, "size": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)},
+        )
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("multiple", True)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class RegistrationForm(StyledForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False,
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class TicketCreateForm(StyledForm):
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=active_categories(), required=False, empty_label=_("Not sure")
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what did you expect, and what have you tried?"),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class ReplyForm(StyledForm):
+    body = forms.CharField(label=_("Your reply"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class AgentReplyForm(ReplyForm):
+    status = forms.ChoiceField(label=_("and set status to"), required=False)
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Public reply")
+        self.fields["status"].choices = [("", _("(leave as it is)"))] + [
+            (s, Status(s).label) for s in statuses
+        ]
+
+
+class NoteForm(StyledForm):
+    body = forms.CharField(label=_("Internal note"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class StatusForm(StyledForm):
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Status(s).label) for s in statuses]
+
+
+class PriorityForm(StyledForm):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+class AssignForm(StyledForm):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
+                                      empty_label=_("Nobody (tier queue)"))
+
+    def __init__(self, *args, agents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class TierMoveForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say what has been tried and why the next level is needed."),
+    )
+
+
+class CategoryForm(StyledForm):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=active_categories(), required=False,
+                                      empty_label=_("none"))
+
+
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail address or user name")
+        style_form(self)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)

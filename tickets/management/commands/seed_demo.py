@@ -1,0 +1,132 @@
+"""Demo data to log in to: three tiers with agents, an admin, two customers, categories and tickets.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tickets import services
+from tickets.models import Category, Organisation, Priority, Profile, Ticket, Tier, TierMembership
+
+PASSWORD = "demo1234"
+
+TIERS = [(1, "1st Level"), (2, "2nd Level"), (3, "3rd Level")]
+AGENTS = [
+    ("first1", "Lena", "Schmidt", 1, True),
+    ("first2", "Tom", "Becker", 1, False),
+    ("second1", "Mara", "Wolf", 2, True),
+    ("second2", "Jonas", "Keller", 2, False),
+    ("third1", "Eva", "Hartmann", 3, True),
+]
+CUSTOMERS = [
+    ("anna@example.com", "Anna", "Meier", "Meier Logistik GmbH", "de"),
+    ("ben@example.com", "Ben", "Taylor", "Taylor & Sons Ltd", "en"),
+]
+CATEGORIES = ["Account & Login", "Billing", "E-mail", "Network & VPN", "Hardware", "Software"]
+
+
+class Command(BaseCommand):
+    help = "Load demo tiers, agents, customers, categories and tickets (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"email": "admin@example.com", "is_staff": True, "is_superuser": True,
+                                        "first_name": "Admin"},
+        )
+        if created:
+            admin.set_password(PASSWORD)
+            admin.save()
+
+        tiers = {}
+        for level, name in TIERS:
+            tiers[level], _ = Tier.objects.get_or_create(level=level, defaults={"name": name})
+
+        for username, first, last, level, is_lead in AGENTS:
+            agent, created = User.objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@helpdesk.example", "first_name": first, "last_name": last,
+                          "is_staff": False},
+            )
+            if created:
+                agent.set_password(PASSWORD)
+                agent.save()
+            Profile.objects.get_or_create(user=agent, defaults={"language": "de"})
+            TierMembership.objects.get_or_create(agent=agent, tier=tiers[level])
+            if is_lead and tiers[level].lead_id is None:
+                tiers[level].lead = agent
+                tiers[level].save(update_fields=["lead"])
+
+        for name in CATEGORIES:
+            Category.objects.get_or_create(name=name)
+
+        customers = []
+        for email, first, last, org_name, language in CUSTOMERS:
+            organisation, _ = Organisation.objects.get_or_create(name=org_name)
+            customer = User.objects.filter(username=email).first()
+            if customer is None:
+                customer = services.customer_register(
+                    email=email, password=PASSWORD, first_name=first, last_name=last,
+                    language=language, organisation=organisation,
+                )
+            customers.append(customer)
+
+        if Ticket.objects.filter(requester__in=customers).exists():
+            self.stdout.write("Demo data already present.")
+            return
+        self._demo_tickets(customers, tiers)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _demo_tickets(self, customers, tiers):
+        anna, ben = customers
+        User = get_user_model()
+        first1 = User.objects.get(username="first1")
+        second1 = User.objects.get(username="second1")
+        login = Category.objects.get(name="Account & Login")
+        vpn = Category.objects.get(name="Network & VPN")
+        mail = Category.objects.get(name="E-mail")
+
+        services.ticket_create(
+            requester=anna, category=login, subject="Passwort vergessen",
+            description="Ich komme seit heute Morgen nicht mehr ins Kundenportal. Das Zurücksetzen des "
+                        "Passworts schickt keine E-Mail.",
+        )
+        vpn_ticket = services.ticket_create(
+            requester=anna, category=vpn, subject="VPN bricht alle 10 Minuten ab",
+            description="Seit dem Update auf Version 4.2 trennt der VPN-Client die Verbindung alle zehn "
+                        "Minuten. Betroffen sind alle Kolleginnen im Lager.",
+        )
+        services.ticket_take(ticket=vpn_ticket, agent=first1)
+        services.ticket_reply(
+            ticket=vpn_ticket, author=first1,
+            body="Danke für die Meldung. Können Sie uns die Protokolldatei des Clients schicken?",
+            status="waiting",
+        )
+        services.ticket_reply(ticket=vpn_ticket, author=anna, body="Die Protokolldatei hängt an.")
+        services.ticket_add_note(
+            ticket=vpn_ticket, author=first1,
+            body="Log zeigt Timeouts beim Rekeying. Bekannter Fehler in 4.2? Bitte 2nd Level prüfen.",
+        )
+        services.ticket_escalate(
+            ticket=vpn_ticket, actor=first1,
+            reason="Rekeying-Timeouts im Log, nicht mit den Standardschritten lösbar.",
+        )
+        services.ticket_take(ticket=vpn_ticket, agent=second1)
+
+        services.ticket_create(
+            requester=ben, category=mail, subject="Shared mailbox not visible in Outlook",
+            description="Since Monday the shared mailbox support@ no longer shows up in Outlook on my laptop.",
+            priority=Priority.HIGH, actor=first1,
+        )
+        solved = services.ticket_create(
+            requester=ben, category=login, subject="Two-factor codes rejected",
+            description="The authenticator codes are always rejected when I log in.",
+        )
+        services.ticket_reply(
+            ticket=solved, author=first1,
+            body="The clock on your phone was out of sync. Please enable automatic time and try again.",
+        )
+        services.ticket_change_status(ticket=solved, actor=ben, status="solved")

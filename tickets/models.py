@@ -1,0 +1,240 @@
+"""Tiers, customers and tickets with their append-only timeline.
+
+Rows hold data and the invariants of one row; workflows (creating, replying, escalating) live in
+services.py so that pages, the API, the admin and the workers share them.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.Model):
+    """A support level. Level 1 registers every case; higher levels take what lower ones cannot."""
+
+    level = models.PositiveSmallIntegerField(
+        _("level"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    name = models.CharField(_("name"), max_length=80)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_tiers",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TierMembership",
+        related_name="tiers",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("support tier")
+        verbose_name_plural = _("support tiers")
+
+    def __str__(self):
+        return self.name
+
+
+class TierMembership(models.Model):
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.CASCADE,
+        related_name="tier_memberships",
+    )
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("tier membership")
+        verbose_name_plural = _("tier memberships")
+        constraints = [models.UniqueConstraint(fields=["agent", "tier"], name="unique_tier_membership")]
+
+    def __str__(self):
+        return f"{self.agent} @ {self.tier}"
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    """What the helpdesk knows about a person beyond the login: organisation and preferred language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="profiles",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting for customer")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ON_HOLD)
+
+
+class Ticket(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The agent queue: one tier, open statuses, newest activity first.
+            models.Index(fields=["tier", "status", "-updated_at"], name="ticket_queue_idx"),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+    STATUS = "status", _("Status changed")
+    PRIORITY = "priority", _("Priority changed")
+    CATEGORY = "category", _("Category changed")
+    ASSIGNMENT = "assignment", _("Assignment changed")
+    TIER = "tier", _("Tier changed")
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's history. Append-only: never updated, never deleted by the application.
+
+    `data` holds the structured facts (old and new values, the reason, the rule that fired) so that
+    every reader sees the entry rendered in their own language.
+    """
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_public = models.BooleanField(_("visible to the customer"), default=True)
+    body = models.TextField(_("text"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_timeline_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="note") | Q(is_public=False), name="ticketevent_note_is_internal"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,64 @@
+"""Timeline events told in the reader's language.
+
+Events store facts (`kind` and `data`), never finished sentences, so a German agent and an English
+customer read the same event each in their own language. Pages, the API and mails all use this.
+"""
+
+from django.utils.translation import gettext as _
+
+from .models import EventKind, Priority, Status
+
+
+def _label(choices, value):
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _name(ref):
+    return ref["name"] if ref else _("nobody")
+
+
+def describe_event(event) -> str:
+    data = event.data or {}
+    kind = event.kind
+    if kind == EventKind.CREATED:
+        return _("Ticket created")
+    if kind == EventKind.REPLY:
+        return _("Public reply")
+    if kind == EventKind.NOTE:
+        return _("Internal note")
+    if kind == EventKind.STATUS:
+        return _("Status changed from “%(old)s” to “%(new)s”") % {
+            "old": _label(Status, data.get("from")),
+            "new": _label(Status, data.get("to")),
+        }
+    if kind == EventKind.PRIORITY:
+        return _("Priority changed from “%(old)s” to “%(new)s”") % {
+            "old": _label(Priority, data.get("from")),
+            "new": _label(Priority, data.get("to")),
+        }
+    if kind == EventKind.CATEGORY:
+        return _("Category changed from “%(old)s” to “%(new)s”") % {
+            "old": data.get("from") or _("none"),
+            "new": data.get("to") or _("none"),
+        }
+    if kind == EventKind.ASSIGNMENT:
+        if data.get("to") is None:
+            return _("%(old)s gave the ticket back to the tier queue") % {"old": _name(data.get("from"))}
+        return _("Assigned to %(new)s") % {"new": _name(data.get("to"))}
+    if kind == EventKind.TIER:
+        values = {"old": _name(data.get("from")), "new": _name(data.get("to"))}
+        if data.get("automatic"):
+            return _("Escalated automatically from %(old)s to %(new)s") % values
+        if data.get("direction") == "down":
+            return _("Sent back from %(old)s to %(new)s") % values
+        return _("Escalated from %(old)s to %(new)s") % values
+    return _label(EventKind, kind)
+
+
+def actor_name(event) -> str:
+    if event.actor_id is None:
+        return _("System")
+    return event.actor.get_full_name() or event.actor.get_username()

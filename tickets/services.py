@@ -1,0 +1,410 @@
+"""Every write to a ticket. Pages, the API, the admin and the Celery workers all come through here.
+
+Each service runs in one transaction, locks the ticket row it changes (so two agents acting at once
+cannot lose each other's change), records what happened as a TicketEvent and announces it with
+`ticket_changed`. Mail goes out only after the transaction commits.
+
+Bad input raises django.core.exceptions.ValidationError with a message for the person who sent it;
+an action the actor may not take raises PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import roles
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    EventKind,
+    Priority,
+    Profile,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
+from .signals import ticket_changed
+
+User = get_user_model()
+
+SUBJECT_MAX_LENGTH = Ticket._meta.get_field("subject").max_length
+TEXT_MAX_LENGTH = 20000
+REASON_MAX_LENGTH = 2000
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _next_reference() -> str:
+    # A PostgreSQL sequence hands out numbers without races, even across many web and worker processes.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('tickets_ticket_reference_seq')")
+        number = cursor.fetchone()[0]
+    return f"{settings.HELPDESK_REFERENCE_PREFIX}-{timezone.localdate():%Y}-{number:06d}"
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _tier_ref(tier: Tier) -> dict:
+    return {"id": tier.pk, "level": tier.level, "name": tier.name}
+
+
+def _user_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=()) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, body=body, is_public=is_public, data=data or {}
+    )
+    for upload in files:
+        Attachment.objects.create(
+            ticket=ticket,
+            event=event,
+            file=upload,
+            name=upload.name[:255],
+            size=upload.size,
+            content_type=(getattr(upload, "content_type", "") or "")[:120],
+            uploaded_by=actor,
+        )
+    ticket_changed.send(sender=Ticket, ticket=ticket, event=event)
+    return event
+
+
+def _notify_requester_on_commit(event: TicketEvent) -> None:
+    from .tasks import send_ticket_notification
+
+    transaction.on_commit(lambda: send_ticket_notification.delay(event.pk))
+
+
+def _clean_text(value, *, field_label, max_length, required=True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(_("%(field)s must not be empty.") % {"field": field_label})
+    if len(value) > max_length:
+        raise ValidationError(
+            _("%(field)s may be at most %(max)d characters long (it has %(length)d).")
+            % {"field": field_label, "max": max_length, "length": len(value)}
+        )
+    return value
+
+
+def validate_attachments(files) -> list:
+    """Refuse the whole request, before anything is written, if one file is too large or too many come."""
+    files = list(files or ())
+    if len(files) > settings.HELPDESK_MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("You can attach at most %(max)d files at a time.") % {"max": settings.HELPDESK_MAX_ATTACHMENTS}
+        )
+    limit = settings.HELPDESK_MAX_ATTACHMENT_BYTES
+    for upload in files:
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file “%(name)s” is %(size)s; a file may be at most %(max)s.")
+                % {"name": upload.name, "size": filesizeformat(upload.size), "max": filesizeformat(limit)}
+            )
+    return files
+
+
+def _require_agent(actor) -> None:
+    if actor is not None and not roles.is_agent(actor):
+        raise PermissionDenied(_("Only agents can do this."))
+
+
+def _require_participant(ticket: Ticket, actor) -> None:
+    if actor is None or roles.is_agent(actor):
+        return
+    if ticket.requester_id != actor.pk:
+        raise PermissionDenied(_("You can only act on your own tickets."))
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_register(*, email: str, password: str, first_name="", last_name="", language="de", organisation=None):
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists."))
+    user = User.objects.create_user(
+        username=email, email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    Profile.objects.create(user=user, language=language, organisation=organisation)
+    return user
+
+
+def profile_for(user) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_set_language(*, user, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    Profile.objects.update_or_create(user=user, defaults={"language": language})
+
+
+# --- tickets ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester,
+    subject: str,
+    description: str,
+    category: Category | None = None,
+    priority: int = Priority.NORMAL,
+    attachments=(),
+    actor=None,
+) -> Ticket:
+    """Register a case at the 1st level under a new reference. `actor` is the agent filing on behalf
+    of a customer; by default the requester files it themself."""
+    actor = actor or requester
+    if actor.pk != requester.pk:
+        _require_agent(actor)
+    subject = _clean_text(subject, field_label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    description = _clean_text(description, field_label=_("Description"), max_length=TEXT_MAX_LENGTH)
+    if category is not None and not category.is_active:
+        raise ValidationError(_("This category is no longer in use; please choose another."))
+    if priority not in Priority.values:
+        raise ValidationError(_("Unknown priority."))
+    files = validate_attachments(attachments)
+    first_tier = Tier.objects.order_by("level").first()
+    if first_tier is None:
+        raise ValidationError(_("The helpdesk has no support tier yet; an admin must create one."))
+    profile = Profile.objects.filter(user=requester).select_related("organisation").first()
+    ticket = Ticket.objects.create(
+        reference=_next_reference(),
+        subject=subject,
+        description=description,
+        requester=requester,
+        organisation=profile.organisation if profile else None,
+        category=category,
+        priority=priority,
+        status=Status.NEW,
+        tier=first_tier,
+    )
+    event = _record(
+        ticket, kind=EventKind.CREATED, actor=actor, body=description, files=files,
+        data={"tier": _tier_ref(first_tier), "priority": ticket.priority},
+    )
+    _notify_requester_on_commit(event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(*, ticket: Ticket, author, body: str, attachments=(), status: str | None = None) -> Ticket:
+    """A public message. The customer's reply reopens a ticket that waited for them or was solved;
+    an agent's reply opens a new ticket and may set a status in the same step."""
+    _require_participant(ticket, author)
+    body = _clean_text(body, field_label=_("Reply"), max_length=TEXT_MAX_LENGTH)
+    files = validate_attachments(attachments)
+    ticket = _lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(_("This ticket is closed. Please open a new ticket."))
+    by_agent = roles.is_agent(author)
+    if status and not by_agent:
+        raise PermissionDenied(_("Only agents can set a status with a reply."))
+    event = _record(
+        ticket, kind=EventKind.REPLY, actor=author, body=body, files=files,
+        data={"author_role": "agent" if by_agent else "customer"},
+    )
+    if by_agent:
+        _notify_requester_on_commit(event)
+        new_status = status or (Status.OPEN if ticket.status == Status.NEW else None)
+    else:
+        new_status = Status.OPEN if ticket.status in (Status.WAITING, Status.SOLVED) else None
+    if new_status and new_status != ticket.status:
+        _set_status(ticket, actor=author, status=new_status)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def ticket_add_note(*, ticket: Ticket, author, body: str, attachments=()) -> TicketEvent:
+    """An internal note: every level reads it, the customer never does."""
+    _require_agent(author)
+    body = _clean_text(body, field_label=_("Note"), max_length=TEXT_MAX_LENGTH)
+    files = validate_attachments(attachments)
+    ticket = _lock(ticket)
+    event = _record(ticket, kind=EventKind.NOTE, actor=author, body=body, is_public=False, files=files)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return event
+
+
+def allowed_statuses(ticket: Ticket, user) -> list[str]:
+    """The statuses `user` may move `ticket` to from where it stands now."""
+    if ticket.status == Status.CLOSED:
+        return []
+    if roles.is_agent(user):
+        return [s for s in Status.values if s not in (Status.NEW, ticket.status)]
+    if ticket.requester_id != user.pk:
+        return []
+    if ticket.status in OPEN_STATUSES:
+        return [Status.SOLVED]
+    if ticket.status == Status.SOLVED:
+        return [Status.OPEN]
+    return []
+
+
+def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "") -> TicketEvent:
+    old = ticket.status
+    ticket.status = status
+    if status == Status.SOLVED:
+        ticket.solved_at = timezone.now()
+    elif status in OPEN_STATUSES:
+        ticket.solved_at = None
+    ticket.save(update_fields=["status", "solved_at", "updated_at"])
+    event = _record(
+        ticket, kind=EventKind.STATUS, actor=actor, body=reason,
+        data={"from": old, "to": status},
+    )
+    if status == Status.SOLVED:
+        _notify_requester_on_commit(event)
+    return event
+
+
+@transaction.atomic
+def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = "") -> Ticket:
+    _require_participant(ticket, actor)
+    if status not in Status.values:
+        raise ValidationError(_("Unknown status."))
+    reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH, required=False)
+    ticket = _lock(ticket)
+    if actor is not None and status not in allowed_statuses(ticket, actor):
+        raise ValidationError(
+            _("A ticket that is “%(current)s” cannot be set to “%(new)s”.")
+            % {"current": Status(ticket.status).label, "new": Status(status).label}
+        )
+    _set_status(ticket, actor=actor, status=status, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(*, ticket: Ticket, actor, priority: int, reason: str = "") -> Ticket:
+    _require_agent(actor)
+    if priority not in Priority.values:
+        raise ValidationError(_("Unknown priority."))
+    reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH, required=False)
+    ticket = _lock(ticket)
+    if ticket.priority == priority:
+        raise ValidationError(_("The ticket already has this priority."))
+    old = ticket.priority
+    ticket.priority = priority
+    ticket.save(update_fields=["priority", "updated_at"])
+    _record(
+        ticket, kind=EventKind.PRIORITY, actor=actor, body=reason, is_public=False,
+        data={"from": old, "to": priority},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_category(*, ticket: Ticket, actor, category: Category | None) -> Ticket:
+    _require_agent(actor)
+    if category is not None and not category.is_active:
+        raise ValidationError(_("This category is no longer in use; please choose another."))
+    ticket = _lock(ticket)
+    if ticket.category_id == (category.pk if category else None):
+        raise ValidationError(_("The ticket is already in this category."))
+    old = ticket.category
+    ticket.category = category
+    ticket.save(update_fields=["category", "updated_at"])
+    _record(
+        ticket, kind=EventKind.CATEGORY, actor=actor, is_public=False,
+        data={"from": old.name if old else None, "to": category.name if category else None},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
+    """Give the ticket to a member of its current tier, or to nobody (back to the tier's queue)."""
+    _require_agent(actor)
+    ticket = _lock(ticket)
+    if assignee is not None:
+        if not assignee.is_active or not ticket.tier.memberships.filter(agent=assignee).exists():
+            raise ValidationError(
+                _("%(agent)s is not a member of %(tier)s and cannot take this ticket.")
+                % {"agent": assignee.get_full_name() or assignee.get_username(), "tier": ticket.tier.name}
+            )
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        raise ValidationError(_("The ticket is already assigned this way."))
+    old = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    _record(
+        ticket, kind=EventKind.ASSIGNMENT, actor=actor, is_public=False,
+        data={"from": _user_ref(old), "to": _user_ref(assignee)},
+    )
+    return ticket
+
+
+def ticket_take(*, ticket: Ticket, agent) -> Ticket:
+    return ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+
+
+@transaction.atomic
+def ticket_move_to_tier(*, ticket: Ticket, actor, to_tier: Tier, reason: str, automatic: dict | None = None) -> Ticket:
+    """Move a ticket to another tier. The one path for manual escalation, sending back and the
+    automatic escalation of the SLA workers (`automatic` then carries the rule and the breach)."""
+    if automatic is None:
+        _require_agent(actor)
+        reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH)
+    ticket = _lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError(_("Only open tickets can move between tiers."))
+    if to_tier.pk == ticket.tier_id:
+        raise ValidationError(_("The ticket is already at %(tier)s.") % {"tier": to_tier.name})
+    old_tier = ticket.tier
+    old_assignee = ticket.assignee
+    ticket.tier = to_tier
+    # The person who had it may not work at the new level; the ticket then waits in the tier's queue.
+    if old_assignee is not None and not to_tier.memberships.filter(agent=old_assignee).exists():
+        ticket.assignee = None
+    ticket.save(update_fields=["tier", "assignee", "updated_at"])
+    data = {
+        "from": _tier_ref(old_tier),
+        "to": _tier_ref(to_tier),
+        "direction": "up" if to_tier.level > old_tier.level else "down",
+        "unassigned": _user_ref(old_assignee) if ticket.assignee is None and old_assignee else None,
+    }
+    if automatic:
+        data["automatic"] = automatic
+    _record(ticket, kind=EventKind.TIER, actor=actor, body=reason, is_public=False, data=data)
+    return ticket
+
+
+def ticket_escalate(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None = None) -> Ticket:
+    """Hand the ticket to the next higher tier (or a named higher one), with a reason."""
+    if to_tier is None:
+        to_tier = Tier.objects.filter(level__gt=ticket.tier.level).order_by("level").first()
+        if to_tier is None:
+            raise ValidationError(_("The ticket is already at the highest tier."))
+    elif to_tier.level <= ticket.tier.level:
+        raise ValidationError(_("Escalate to a higher tier; to go down, send the ticket back."))
+    return ticket_move_to_tier(ticket=ticket, actor=actor, to_tier=to_tier, reason=reason)
+
+
+def ticket_send_back(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None = None) -> Ticket:
+    """Return the ticket to the next lower tier (or a named lower one), with a reason."""
+    if to_tier is None:
+        to_tier = Tier.objects.filter(level__lt=ticket.tier.level).order_by("-level").first()
+        if to_tier is None:
+            raise ValidationError(_("The ticket is already at the lowest tier."))
+    elif to_tier.level >= ticket.tier.level:
+        raise ValidationError(_("Send the ticket back to a lower tier; to go up, escalate it."))
+    return ticket_move_to_tier(ticket=ticket, actor=actor, to_tier=to_tier, reason=reason)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from .views import agent, portal
+
+portal_patterns = (
+    [
+        path("", portal.ticket_list, name="tickets"),
+        path("tickets/new/", portal.ticket_new, name="ticket_new"),
+        path("tickets/<str:reference>/", portal.ticket_detail, name="ticket"),
+        path("tickets/<str:reference>/reply/", portal.ticket_reply, name="ticket_reply"),
+        path("tickets/<str:reference>/status/", portal.ticket_status, name="ticket_status"),
+    ],
+    "portal",
+)
+
+agent_patterns = (
+    [
+        path("", agent.queue, name="queue"),
+        path("tickets/<str:reference>/", agent.ticket_detail, name="ticket"),
+        path("tickets/<str:reference>/take/", agent.ticket_take, name="ticket_take"),
+        path("tickets/<str:reference>/<slug:action>/", agent.ticket_action, name="ticket_action"),
+    ],
+    "agent",
+)

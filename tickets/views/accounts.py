@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from .. import services
+from ..forms import RegistrationForm
+from .common import run_service
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = run_service(
+            form,
+            services.customer_register,
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        if user is not None:
+            login(request, user, backend="tickets.auth.EmailOrUsernameBackend")
+            messages.success(request, _("Welcome! Your account has been created."))
+            return redirect("portal:tickets")
+    return render(request, "registration/register.html", {"form": form})
+
+
+@require_POST
+def change_language(request):
+    """Django's set_language, and the choice is kept in the profile so mails follow it too."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.profile_set_language(user=request.user, language=language)
+    return response

@@ -1,0 +1,165 @@
+"""The agent workspace: the queue of a tier and the ticket page with every action an agent takes."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helpdesk.forms import style_form
+
+from .. import selectors, services
+from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, StatusForm, TierMoveForm
+from .common import PAGE_SIZES, agent_required, paginate, run_service
+
+
+@agent_required
+def queue(request):
+    ticket_filter = selectors.agent_queue(user=request.user, params=request.GET)
+    style_form(ticket_filter.form)
+    if ticket_filter.is_valid():
+        page = paginate(request, ticket_filter.qs)
+    else:
+        page = paginate(request, ticket_filter.queryset.none())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "agent/queue.html",
+        {"filter": ticket_filter, "page": page, "query": query.urlencode(), "page_sizes": PAGE_SIZES},
+        status=200 if ticket_filter.is_valid() else 400,
+    )
+
+
+def _page_forms(request, ticket):
+    statuses = services.allowed_statuses(ticket, request.user)
+    return {
+        "reply": AgentReplyForm(statuses=statuses),
+        "note": NoteForm(),
+        "status": StatusForm(statuses=statuses),
+        "priority": PriorityForm(initial={"priority": ticket.priority}),
+        "assign": AssignForm(agents=selectors.tier_agents(ticket.tier), initial={"assignee": ticket.assignee_id}),
+        "category": CategoryForm(initial={"category": ticket.category_id}),
+        "escalate": TierMoveForm(auto_id="id_escalate_%s"),
+        "send_back": TierMoveForm(auto_id="id_send_back_%s"),
+    }
+
+
+def _render_ticket(request, ticket, bound=None, action=None):
+    forms = _page_forms(request, ticket)
+    if bound is not None:
+        forms[action] = bound
+    tiers = list(selectors.tiers())
+    higher = [t for t in tiers if t.level > ticket.tier.level]
+    lower = [t for t in tiers if t.level < ticket.tier.level]
+    return render(
+        request,
+        "agent/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "timeline": selectors.ticket_timeline(ticket=ticket, user=request.user),
+            "forms": forms,
+            "failed_action": action,
+            "next_tier": higher[0] if higher else None,
+            "previous_tier": lower[-1] if lower else None,
+            "is_assignee": ticket.assignee_id == request.user.pk,
+        },
+        status=400 if bound is not None else 200,
+    )
+
+
+@agent_required
+def ticket_detail(request, reference):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    return _render_ticket(request, ticket)
+
+
+def _reply(request, ticket, data):
+    return services.ticket_reply(
+        ticket=ticket, author=request.user, body=data["body"], attachments=data["attachments"],
+        status=data["status"] or None,
+    )
+
+
+def _note(request, ticket, data):
+    return services.ticket_add_note(ticket=ticket, author=request.user, body=data["body"], attachments=data["attachments"])
+
+
+def _status(request, ticket, data):
+    return services.ticket_change_status(ticket=ticket, actor=request.user, status=data["status"])
+
+
+def _priority(request, ticket, data):
+    return services.ticket_change_priority(ticket=ticket, actor=request.user, priority=data["priority"])
+
+
+def _assign(request, ticket, data):
+    return services.ticket_assign(ticket=ticket, actor=request.user, assignee=data["assignee"])
+
+
+def _category(request, ticket, data):
+    return services.ticket_change_category(ticket=ticket, actor=request.user, category=data["category"])
+
+
+def _escalate(request, ticket, data):
+    return services.ticket_escalate(ticket=ticket, actor=request.user, reason=data["reason"])
+
+
+def _send_back(request, ticket, data):
+    return services.ticket_send_back(ticket=ticket, actor=request.user, reason=data["reason"])
+
+
+# action -> (how to bind its form, the service call, the message on success)
+ACTIONS = {
+    "reply": (
+        lambda r, t: AgentReplyForm(r.POST, r.FILES, statuses=services.allowed_statuses(t, r.user)),
+        _reply, lambda: _("Your reply has been sent to the customer."),
+    ),
+    "note": (lambda r, t: NoteForm(r.POST, r.FILES), _note, lambda: _("The internal note has been added.")),
+    "status": (
+        lambda r, t: StatusForm(r.POST, statuses=services.allowed_statuses(t, r.user)),
+        _status, lambda: _("The status has been changed."),
+    ),
+    "priority": (lambda r, t: PriorityForm(r.POST), _priority, lambda: _("The priority has been changed.")),
+    "assign": (
+        lambda r, t: AssignForm(r.POST, agents=selectors.tier_agents(t.tier)),
+        _assign, lambda: _("The assignment has been changed."),
+    ),
+    "category": (lambda r, t: CategoryForm(r.POST), _category, lambda: _("The category has been changed.")),
+    "escalate": (
+        lambda r, t: TierMoveForm(r.POST, auto_id="id_escalate_%s"),
+        _escalate, lambda: _("The ticket has been escalated."),
+    ),
+    "send_back": (
+        lambda r, t: TierMoveForm(r.POST, auto_id="id_send_back_%s"),
+        _send_back, lambda: _("The ticket has been sent back."),
+    ),
+}
+
+
+@agent_required
+@require_POST
+def ticket_action(request, reference, action):
+    if action not in ACTIONS:
+        raise Http404
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    bind, call, success = ACTIONS[action]
+    form = bind(request, ticket)
+    if form.is_valid() and run_service(form, call, request=request, ticket=ticket, data=form.cleaned_data):
+        messages.success(request, success())
+        return redirect("agent:ticket", reference=reference)
+    return _render_ticket(request, ticket, bound=form, action=action)
+
+
+@agent_required
+@require_POST
+def ticket_take(request, reference):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    try:
+        services.ticket_take(ticket=ticket, agent=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You have taken the ticket."))
+    return redirect("agent:ticket", reference=reference)
