@@ -74,3 +74,20 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_celery_queue():
+    """Tasks enqueued by this test run go to a queue of its own (in the test Redis database), so no
+    other worker eats them and nothing is left behind."""
+    import os
+
+    import redis
+    from django.conf import settings
+
+    from helpdesk.celery import app as celery_app
+
+    queue = f"tests-{os.getpid()}"
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)

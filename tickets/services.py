@@ -52,7 +52,9 @@ def _next_reference() -> str:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    """Lock the row and bring the caller's instance up to date, so it never holds stale values."""
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+    return ticket
 
 
 def _tier_ref(tier: Tier) -> dict:
@@ -86,7 +88,8 @@ def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=()
 def _notify_requester_on_commit(event: TicketEvent) -> None:
     from .tasks import send_ticket_notification
 
-    transaction.on_commit(lambda: send_ticket_notification.delay(event.pk))
+    # robust: a broker outage must not turn a saved ticket into an error page.
+    transaction.on_commit(lambda: send_ticket_notification.delay(event.pk), robust=True)
 
 
 def _clean_text(value, *, field_label, max_length, required=True) -> str:
@@ -390,6 +393,7 @@ def ticket_move_to_tier(*, ticket: Ticket, actor, to_tier: Tier, reason: str, au
 
 def ticket_escalate(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None = None) -> Ticket:
     """Hand the ticket to the next higher tier (or a named higher one), with a reason."""
+    _require_agent(actor)
     if to_tier is None:
         to_tier = Tier.objects.filter(level__gt=ticket.tier.level).order_by("level").first()
         if to_tier is None:
@@ -401,6 +405,7 @@ def ticket_escalate(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None 
 
 def ticket_send_back(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None = None) -> Ticket:
     """Return the ticket to the next lower tier (or a named lower one), with a reason."""
+    _require_agent(actor)
     if to_tier is None:
         to_tier = Tier.objects.filter(level__lt=ticket.tier.level).order_by("-level").first()
         if to_tier is None:
