@@ -6,6 +6,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from helpdesk.forms import StyledForm, style_form
 
@@ -23,10 +24,11 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
+        count = settings.HELPDESK_MAX_ATTACHMENTS
         kwargs.setdefault(
             "help_text",
-            _("Up to %(count)d files, each at most %(size)s.")
-            % {"count": settings.HELPDESK_MAX_ATTACHMENTS, "size": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)},
+            ngettext_lazy("Up to %(count)d file of at most %(size)s.", "Up to %(count)d files, each at most %(size)s.", count)
+            % {"count": count, "size": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)},
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("multiple", True)
@@ -77,7 +79,7 @@ class ReplyForm(StyledForm):
 
 
 class AgentReplyForm(ReplyForm):
-    status = forms.ChoiceField(label=_("and set status to"), required=False)
+    status = forms.ChoiceField(label=_("Status after the reply"), required=False)
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,10 +117,19 @@ class AssignForm(StyledForm):
 
 
 class TierMoveForm(StyledForm):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Say what has been tried and why the next level is needed."),
-    )
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EscalateForm(TierMoveForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_escalate_%s", **kwargs)
+        self.fields["reason"].help_text = _("Say what has been tried and why the next level is needed.")
+
+
+class SendBackForm(TierMoveForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_send_back_%s", **kwargs)
+        self.fields["reason"].help_text = _("Say what the lower level should do next, e.g. which article solves it.")
 
 
 class CategoryForm(StyledForm):

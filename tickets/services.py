@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import roles
 from .models import (
@@ -108,8 +109,10 @@ def validate_attachments(files) -> list:
     """Refuse the whole request, before anything is written, if one file is too large or too many come."""
     files = list(files or ())
     if len(files) > settings.HELPDESK_MAX_ATTACHMENTS:
+        limit = settings.HELPDESK_MAX_ATTACHMENTS
         raise ValidationError(
-            _("You can attach at most %(max)d files at a time.") % {"max": settings.HELPDESK_MAX_ATTACHMENTS}
+            ngettext("You can attach at most %(max)d file at a time.", "You can attach at most %(max)d files at a time.", limit)
+            % {"max": limit}
         )
     limit = settings.HELPDESK_MAX_ATTACHMENT_BYTES
     for upload in files:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from helpdesk.forms import style_form
 
 from .. import selectors, services
-from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, StatusForm, TierMoveForm
+from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from .common import PAGE_SIZES, agent_required, paginate, run_service
 
 
@@ -41,8 +41,8 @@ def _page_forms(request, ticket):
         "priority": PriorityForm(initial={"priority": ticket.priority}),
         "assign": AssignForm(agents=selectors.tier_agents(ticket.tier), initial={"assignee": ticket.assignee_id}),
         "category": CategoryForm(initial={"category": ticket.category_id}),
-        "escalate": TierMoveForm(auto_id="id_escalate_%s"),
-        "send_back": TierMoveForm(auto_id="id_send_back_%s"),
+        "escalate": EscalateForm(),
+        "send_back": SendBackForm(),
     }
 
 
@@ -128,11 +128,11 @@ ACTIONS = {
     ),
     "category": (lambda r, t: CategoryForm(r.POST), _category, lambda: _("The category has been changed.")),
     "escalate": (
-        lambda r, t: TierMoveForm(r.POST, auto_id="id_escalate_%s"),
+        lambda r, t: EscalateForm(r.POST),
         _escalate, lambda: _("The ticket has been escalated."),
     ),
     "send_back": (
-        lambda r, t: TierMoveForm(r.POST, auto_id="id_send_back_%s"),
+        lambda r, t: SendBackForm(r.POST),
         _send_back, lambda: _("The ticket has been sent back."),
     ),
 }
