@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.factories import CategoryFactory, CustomerFactory, TierFactory, UserFactory, make_agent
@@ -80,8 +82,6 @@ def login(client):
 def private_celery_queue():
     """Tasks enqueued by this test run go to a queue of its own (in the test Redis database), so no
     other worker eats them and nothing is left behind."""
-    import os
-
     import redis
     from django.conf import settings
 
@@ -91,3 +91,43 @@ def private_celery_queue():
     celery_app.conf.task_default_queue = queue
     yield queue
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_proc(django_db_setup, django_db_blocker, private_celery_queue, tmp_path_factory):
+    """A real Celery worker process on the test database and the test Redis, consuming this run's
+    private queue. Mail it sends lands as files in `worker.mail_dir`."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    root = Path(__file__).resolve().parent.parent
+    workdir = tmp_path_factory.mktemp("celery")
+    log = workdir / "worker.log"
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
+        "DJANGO_DB_NAME": connection.settings_dict["NAME"],
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=solo", "-Q", private_celery_queue,
+         "-n", f"{private_celery_queue}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=root, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 30
+    while " ready." not in log.read_text():
+        assert proc.poll() is None and time.time() < deadline, log.read_text()
+        time.sleep(0.2)
+    proc.mail_dir = mail_dir
+    proc.log = log
+    yield proc
+    proc.terminate()  # must be gone before pytest-django drops the test database
+    proc.wait(timeout=20)
