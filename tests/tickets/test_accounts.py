@@ -1,0 +1,93 @@
+"""Registering, logging in with the e-mail address, resetting the password, choosing a language."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+def register(client, **overrides):
+    data = {"first_name": "Clara", "last_name": "Credo", "email": "Clara@Example.com",
+            "password1": "a-long-passphrase", "password2": "a-long-passphrase", **overrides}
+    return client.post("/accounts/register/", data)
+
+
+def test_a_visitor_registers_and_is_logged_in_as_a_customer(client):
+    response = register(client)
+    assert response.status_code == 302 and response.url == "/portal/"
+    user = User.objects.get()
+    assert user.email == "clara@example.com"
+    assert client.get("/portal/").status_code == 200
+
+
+def test_registration_remembers_the_language_the_visitor_uses(client):
+    client.post("/accounts/register/", {"first_name": "K", "last_name": "L", "email": "k@example.de",
+                                        "password1": "a-long-passphrase", "password2": "a-long-passphrase"},
+                HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    assert User.objects.get().profile.language == "de"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"password2": "something-else"}, "The two passwords do not match."),
+    ({"password1": "123", "password2": "123"}, "This password is too short."),
+    ({"email": "not-an-address"}, "Enter a valid email address."),
+])
+def test_bad_registrations_are_refused_with_a_reason(client, overrides, message):
+    response = register(client, **overrides)
+    assert response.status_code == 200
+    assert message in response.text
+    assert User.objects.count() == 0
+
+
+def test_an_address_cannot_be_registered_twice(client, customer):
+    response = register(client, email=customer.email.upper())
+    assert "An account with this e-mail address already exists." in response.text
+    assert User.objects.count() == 1
+
+
+def test_customers_log_in_with_their_e_mail_address(client, customer):
+    from tests.factories import PASSWORD
+
+    response = client.post("/accounts/login/", {"username": "ALICE@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_wrong_password_is_refused(client, customer):
+    response = client.post("/accounts/login/", {"username": customer.email, "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.text
+
+
+def test_logging_out_needs_a_post(client, customer):
+    client.force_login(customer)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/portal/").status_code == 302
+
+
+def test_the_password_can_be_reset_by_mail(client, customer):
+    client.post("/accounts/password_reset/", {"email": customer.email})
+    (message,) = mail.outbox
+    link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group(0)
+
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": "brand-new-secret", "new_password2": "brand-new-secret"})
+    assert client.login(username=customer.email, password="brand-new-secret")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_an_unknown_language_changes_nothing(client, customer):
+    client.force_login(customer)
+    client.post("/language/", {"language": "xx"})
+    customer.profile.refresh_from_db()
+    assert customer.profile.language == "en"
