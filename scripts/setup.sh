@@ -75,7 +75,8 @@ hash=$(cat requirements.txt requirements-test.txt | sha1sum | cut -c1-12)
 # The test set includes the runtime set, so a venv made for the tests serves `make run` too.
 if [ ! -f "$VENV/.installed-$hash-test" ] && [ ! -f "$VENV/.installed-$hash-$want" ]; then
   log "Installing Python packages into $VENV"
-  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  # --clear repairs a venv left half-made by an interrupted run.
+  [ -x "$VENV/bin/pip" ] || "$PY" -m venv --clear "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$requirements"
   rm -f "$VENV"/.installed-*

@@ -26,7 +26,8 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_javascript_errors(page: Page):
-    """Every test fails if a page threw an uncaught JavaScript error (Bootstrap or htmx missing, ...)."""
+    """Actions give up after 10 s instead of 30. Every test fails if a page threw an uncaught JavaScript error (Bootstrap or htmx missing, ...)."""
+    page.set_default_timeout(10_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield
