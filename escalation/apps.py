@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class EscalationConfig(AppConfig):
     name = "escalation"
     verbose_name = _("SLA and escalation")
+
+    def ready(self):
+        from tickets import presenters
+        from tickets.models import Ticket
+        from tickets.signals import ticket_changed
+
+        from .clocks import on_ticket_event
+        from .presenters import describe_ticket_event
+
+        def keep_clocks_in_step(sender, ticket, event, **kwargs):
+            on_ticket_event(ticket, event)
+
+        ticket_changed.connect(keep_clocks_in_step, sender=Ticket, weak=False, dispatch_uid="escalation.clocks")
+        presenters.register_detail_renderer(describe_ticket_event)

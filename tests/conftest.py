@@ -93,10 +93,9 @@ def private_celery_queue():
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_proc(django_db_setup, django_db_blocker, private_celery_queue, tmp_path_factory):
-    """A real Celery worker process on the test database and the test Redis, consuming this run's
-    private queue. Mail it sends lands as files in `worker.mail_dir`."""
+def start_celery(role, *, queue, workdir, env_extra=None, name="w1"):
+    """Start a real Celery worker or beat process on the test database and this run's queue; return
+    it once it is ready. Its log is `proc.log`."""
     import subprocess
     import sys
     import time
@@ -105,29 +104,50 @@ def celery_worker_proc(django_db_setup, django_db_blocker, private_celery_queue,
     from django.db import connection
 
     root = Path(__file__).resolve().parent.parent
-    workdir = tmp_path_factory.mktemp("celery")
-    log = workdir / "worker.log"
-    mail_dir = workdir / "mail"
-    mail_dir.mkdir()
+    log = workdir / f"{role}-{name}.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
         "DJANGO_DB_NAME": connection.settings_dict["NAME"],
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **(env_extra or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=solo", "-Q", private_celery_queue,
-         "-n", f"{private_celery_queue}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=root, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-    )
+    if role == "worker":
+        args = ["worker", "--pool=solo", "-Q", queue, "-n", f"{name}-{queue}@%h", "--without-gossip",
+                "--without-mingle", "--without-heartbeat"]
+        ready = " ready."
+    else:
+        args = ["beat", "-s", str(workdir / f"beat-{name}"), "--pidfile="]
+        ready = "beat: Starting"
+    proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "helpdesk", *args, "-l", "info"],
+                            cwd=root, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     deadline = time.time() + 30
-    while " ready." not in log.read_text():
+    while ready not in log.read_text():
         assert proc.poll() is None and time.time() < deadline, log.read_text()
-        time.sleep(0.2)
-    proc.mail_dir = mail_dir
+        time.sleep(0.1)
     proc.log = log
+    return proc
+
+
+def stop_celery(*procs):
+    for proc in procs:
+        proc.terminate()  # must be gone before pytest-django drops the test database
+    for proc in procs:
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_proc(django_db_setup, private_celery_queue, tmp_path_factory):
+    """A real Celery worker process on the test database and the test Redis, consuming this run's
+    private queue. Mail it sends lands as files in `worker.mail_dir`."""
+    workdir = tmp_path_factory.mktemp("celery")
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    proc = start_celery("worker", queue=private_celery_queue, workdir=workdir, env_extra={
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+    })
+    proc.mail_dir = mail_dir
     yield proc
-    proc.terminate()  # must be gone before pytest-django drops the test database
-    proc.wait(timeout=20)
+    stop_celery(proc)

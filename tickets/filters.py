@@ -12,7 +12,7 @@ from .models import OPEN_STATUSES, Category, Priority, Status, Ticket, Tier
 
 REFERENCE_RE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
 
-STATUS_OPEN = "open"
+STATUS_OPEN = "all_open"  # not "open": that is a status of its own
 STATUS_ALL = "all"
 TIER_MINE = "mine"
 TIER_ALL = "all"
@@ -38,13 +38,16 @@ class TicketFilter(django_filters.FilterSet):
         choices=[(STATUS_OPEN, _("All open")), *Status.choices, (STATUS_ALL, _("All"))],
         empty_label=None,
     )
-    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int, label=_("Priority"))
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"), empty_label=_("Any"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"), empty_label=_("Any"))
     tier = django_filters.ChoiceFilter(method="filter_tier", label=_("Tier"), choices=_tier_choices, empty_label=None)
-    assignee = django_filters.ModelChoiceFilter(queryset=_agents(), label=_("Assignee"))
+    assignee = django_filters.ModelChoiceFilter(queryset=_agents(), label=_("Assignee"), empty_label=_("Anyone"))
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("Unassigned"))
     requester = django_filters.NumberFilter(field_name="requester_id", label=_("Requester (id)"))
     updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated after"))
+    breaches_before = django_filters.IsoDateTimeFilter(
+        field_name="next_breach_at", lookup_expr="lte", label=_("Next SLA breach before")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("updated_at", "updated"),
@@ -52,6 +55,7 @@ class TicketFilter(django_filters.FilterSet):
             ("priority", "priority"),
             ("reference", "reference"),
             ("status", "status"),
+            ("next_breach_at", "next_breach"),
         ),
         field_labels={
             "updated_at": _("Last update"),
@@ -59,6 +63,7 @@ class TicketFilter(django_filters.FilterSet):
             "priority": _("Priority"),
             "reference": _("Reference"),
             "status": _("Status"),
+            "next_breach_at": _("Next breach"),
         },
         label=_("Sort by"),
     )

@@ -122,13 +122,13 @@ class TierMoveForm(StyledForm):
 
 class EscalateForm(TierMoveForm):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, auto_id="id_escalate_%s", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["reason"].help_text = _("Say what has been tried and why the next level is needed.")
 
 
 class SendBackForm(TierMoveForm):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, auto_id="id_send_back_%s", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["reason"].help_text = _("Say what the lower level should do next, e.g. which article solves it.")
 
 

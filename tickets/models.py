@@ -148,6 +148,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    # The earliest due moment of the ticket's running SLA clocks. Written only by the escalation app,
+    # in the transaction that changes the clocks, so the queue can sort by it with an index.
+    next_breach_at = models.DateTimeField(_("next breach"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -158,6 +161,7 @@ class Ticket(models.Model):
             models.Index(fields=["tier", "status", "-updated_at"], name="ticket_queue_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["next_breach_at"], condition=Q(next_breach_at__isnull=False), name="ticket_next_breach_idx"),
         ]
 
     def __str__(self):
@@ -177,6 +181,7 @@ class EventKind(models.TextChoices):
     CATEGORY = "category", _("Category changed")
     ASSIGNMENT = "assignment", _("Assignment changed")
     TIER = "tier", _("Tier changed")
+    AUTOMATION = "automation", _("Automatic action")
 
 
 class TicketEvent(models.Model):

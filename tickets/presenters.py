@@ -9,6 +9,25 @@ from django.utils.translation import gettext as _
 from .models import EventKind, Priority, Status
 
 
+# Other apps explain the structured facts they store on events (e.g. which SLA rule fired). They
+# register a function here at start-up; tickets stays unaware of what those facts mean.
+_detail_renderers = []
+
+
+def register_detail_renderer(renderer) -> None:
+    """`renderer(event) -> str | None`: a sentence about the event in the active language, or None."""
+    if renderer not in _detail_renderers:
+        _detail_renderers.append(renderer)
+
+
+def describe_details(event) -> str:
+    for renderer in _detail_renderers:
+        text = renderer(event)
+        if text:
+            return text
+    return ""
+
+
 def _label(choices, value):
     try:
         return str(choices(value).label)
@@ -55,6 +74,8 @@ def describe_event(event) -> str:
         if data.get("direction") == "down":
             return _("Sent back from %(old)s to %(new)s") % values
         return _("Escalated from %(old)s to %(new)s") % values
+    if kind == EventKind.AUTOMATION:
+        return _("Automatic action")
     return _label(EventKind, kind)
 
 

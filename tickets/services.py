@@ -416,3 +416,11 @@ def ticket_send_back(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None
     elif to_tier.level >= ticket.tier.level:
         raise ValidationError(_("Send the ticket back to a lower tier; to go up, escalate it."))
     return ticket_move_to_tier(ticket=ticket, actor=actor, to_tier=to_tier, reason=reason)
+
+
+@transaction.atomic
+def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
+    """An internal timeline entry for what a background rule did (e.g. an SLA breach at the top tier).
+    `data` holds the facts; the app that wrote them renders them (see presenters.register)."""
+    ticket = _lock(ticket)
+    return _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data)

@@ -125,11 +125,21 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# The SLA sweep: due moments live in PostgreSQL; this only decides how soon after one we look.
+HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "escalation.tasks.sweep",
+        "schedule": HELPDESK_SWEEP_SECONDS,
+        # A sweep that could not start in time is pointless: the next one is already on its way.
+        "options": {"expires": HELPDESK_SWEEP_SECONDS},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

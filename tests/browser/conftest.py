@@ -8,14 +8,21 @@ from playwright.sync_api import Page, expect
 
 # A page of this app renders server-side in well under a second; five seconds is plenty and keeps a
 # failing expectation from stalling the run.
-expect.set_options(timeout=5_000)
+EXPECT_TIMEOUT = 5_000
+expect.set_options(timeout=EXPECT_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """English desktop browser unless a test says otherwise with
-    `@pytest.mark.browser_context_args(locale=..., viewport=...)`."""
-    return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1280, "height": 900}}
+    `@pytest.mark.browser_context_args(locale=..., viewport=...)`. Reduced motion turns Bootstrap's
+    collapse and fade animations off, so a test never clicks into a half-finished transition."""
+    return {
+        **browser_context_args,
+        "locale": "en-US",
+        "viewport": {"width": 1280, "height": 900},
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +33,8 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_javascript_errors(page: Page):
-    """Actions give up after 10 s instead of 30. Every test fails if a page threw an uncaught JavaScript error (Bootstrap or htmx missing, ...)."""
+    """Every test fails if a page threw an uncaught JavaScript error (Bootstrap or htmx missing, ...).
+    Actions give up after 10 s instead of 30."""
     page.set_default_timeout(10_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -227,7 +227,7 @@ def test_the_list_filters_like_the_queue(api, agent1, customer, tiers):
 
     assert refs("q=printer") == {printer.reference}
     assert refs("priority=4") == {vpn.reference}
-    assert refs("status=open&tier=mine") == {printer.reference, vpn.reference}
+    assert refs("status=all_open&tier=mine") == {printer.reference, vpn.reference}
     assert refs("unassigned=false") == set()
     assert [t["reference"] for t in client.get("/api/v1/tickets/?ordering=-priority").json()["results"]][0] == vpn.reference
 

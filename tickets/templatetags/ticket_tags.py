@@ -1,7 +1,7 @@
 from django import template
 
 from ..models import Priority, Status
-from ..presenters import actor_name, describe_event
+from ..presenters import actor_name, describe_details, describe_event
 
 register = template.Library()
 
@@ -9,6 +9,11 @@ register = template.Library()
 @register.simple_tag
 def event_summary(event):
     return describe_event(event)
+
+
+@register.simple_tag
+def event_details(event):
+    return describe_details(event)
 
 
 @register.simple_tag

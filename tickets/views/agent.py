@@ -32,22 +32,26 @@ def queue(request):
     )
 
 
-def _page_forms(request, ticket):
-    statuses = services.allowed_statuses(ticket, request.user)
-    return {
-        "reply": AgentReplyForm(statuses=statuses),
-        "note": NoteForm(),
-        "status": StatusForm(statuses=statuses),
-        "priority": PriorityForm(initial={"priority": ticket.priority}),
-        "assign": AssignForm(agents=selectors.tier_agents(ticket.tier), initial={"assignee": ticket.assignee_id}),
-        "category": CategoryForm(initial={"category": ticket.category_id}),
-        "escalate": EscalateForm(),
-        "send_back": SendBackForm(),
-    }
+def _make_form(action, request, ticket, bound=False):
+    """The form of one action on the ticket page, blank or bound to the POST. Each form gets its
+    own id prefix: several share the page, and every label must point at its own field."""
+    args = (request.POST, request.FILES) if bound else ()
+    auto_id = f"id_{action}_%s"
+    if action == "reply":
+        return AgentReplyForm(*args, statuses=services.allowed_statuses(ticket, request.user), auto_id=auto_id)
+    if action == "status":
+        return StatusForm(*args, statuses=services.allowed_statuses(ticket, request.user), auto_id=auto_id)
+    if action == "assign":
+        return AssignForm(*args, agents=selectors.tier_agents(ticket.tier), auto_id=auto_id,
+                          initial={"assignee": ticket.assignee_id})
+    initial = {"priority": ticket.priority, "category": ticket.category_id}
+    form_class = {"note": NoteForm, "priority": PriorityForm, "category": CategoryForm,
+                  "escalate": EscalateForm, "send_back": SendBackForm}[action]
+    return form_class(*args, auto_id=auto_id, initial=initial)
 
 
 def _render_ticket(request, ticket, bound=None, action=None):
-    forms = _page_forms(request, ticket)
+    forms = {name: _make_form(name, request, ticket) for name in ACTIONS}
     if bound is not None:
         forms[action] = bound
     tiers = list(selectors.tiers())
@@ -110,31 +114,16 @@ def _send_back(request, ticket, data):
     return services.ticket_send_back(ticket=ticket, actor=request.user, reason=data["reason"])
 
 
-# action -> (how to bind its form, the service call, the message on success)
+# action -> (the service call, the message on success)
 ACTIONS = {
-    "reply": (
-        lambda r, t: AgentReplyForm(r.POST, r.FILES, statuses=services.allowed_statuses(t, r.user)),
-        _reply, lambda: _("Your reply has been sent to the customer."),
-    ),
-    "note": (lambda r, t: NoteForm(r.POST, r.FILES), _note, lambda: _("The internal note has been added.")),
-    "status": (
-        lambda r, t: StatusForm(r.POST, statuses=services.allowed_statuses(t, r.user)),
-        _status, lambda: _("The status has been changed."),
-    ),
-    "priority": (lambda r, t: PriorityForm(r.POST), _priority, lambda: _("The priority has been changed.")),
-    "assign": (
-        lambda r, t: AssignForm(r.POST, agents=selectors.tier_agents(t.tier)),
-        _assign, lambda: _("The assignment has been changed."),
-    ),
-    "category": (lambda r, t: CategoryForm(r.POST), _category, lambda: _("The category has been changed.")),
-    "escalate": (
-        lambda r, t: EscalateForm(r.POST),
-        _escalate, lambda: _("The ticket has been escalated."),
-    ),
-    "send_back": (
-        lambda r, t: SendBackForm(r.POST),
-        _send_back, lambda: _("The ticket has been sent back."),
-    ),
+    "reply": (_reply, lambda: _("Your reply has been sent to the customer.")),
+    "note": (_note, lambda: _("The internal note has been added.")),
+    "status": (_status, lambda: _("The status has been changed.")),
+    "priority": (_priority, lambda: _("The priority has been changed.")),
+    "assign": (_assign, lambda: _("The assignment has been changed.")),
+    "category": (_category, lambda: _("The category has been changed.")),
+    "escalate": (_escalate, lambda: _("The ticket has been escalated.")),
+    "send_back": (_send_back, lambda: _("The ticket has been sent back.")),
 }
 
 
@@ -144,8 +133,8 @@ def ticket_action(request, reference, action):
     if action not in ACTIONS:
         raise Http404
     ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
-    bind, call, success = ACTIONS[action]
-    form = bind(request, ticket)
+    call, success = ACTIONS[action]
+    form = _make_form(action, request, ticket, bound=True)
     if form.is_valid() and run_service(form, call, request=request, ticket=ticket, data=form.cleaned_data):
         messages.success(request, success())
         return redirect("agent:ticket", reference=reference)

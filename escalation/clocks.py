@@ -1,0 +1,334 @@
+"""Keeping a ticket's SLA clocks in step with the ticket.
+
+`on_ticket_event` runs for every timeline event, inside the transaction that wrote it (see
+tickets.signals), with the ticket row already locked by the tickets service. It picks the policy,
+starts, pauses, resumes, meets and restarts clocks, recomputes their due moments in business hours
+and logs every change as a ClockEvent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Min
+
+from tickets.models import EventKind, Status, Ticket
+
+from .business_hours import BusinessCalendar, WeeklyInterval
+from .models import ClockEvent, ClockEventKind, ClockState, Metric, Schedule, SlaPolicy, SlaTarget, TicketClock
+
+OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
+STOPPING_STATUSES = (Status.SOLVED, Status.CLOSED)
+
+# Calendars are cheap to build but are asked for on every event; keep them per process, keyed by
+# the schedule's last change so an admin's edit takes effect at once.
+_calendar_cache: dict[int, tuple[object, BusinessCalendar]] = {}
+
+
+def calendar_for(schedule: Schedule) -> BusinessCalendar:
+    cached = _calendar_cache.get(schedule.pk)
+    if cached and cached[0] == schedule.updated_at:
+        return cached[1]
+    intervals = [WeeklyInterval(i.weekday, i.start, i.end) for i in schedule.intervals.all()]
+    calendar = BusinessCalendar(schedule.time_zone, intervals, [h.date for h in schedule.holidays.all()])
+    _calendar_cache[schedule.pk] = (schedule.updated_at, calendar)
+    return calendar
+
+
+# --- choosing the policy -----------------------------------------------------------------------
+
+
+def _policies():
+    return SlaPolicy.objects.select_related("schedule").prefetch_related("categories", "organisations").order_by(
+        "position", "id"
+    )
+
+
+def policy_matches(policy: SlaPolicy, ticket: Ticket) -> bool:
+    categories = {c.pk for c in policy.categories.all()}
+    organisations = {o.pk for o in policy.organisations.all()}
+    return (
+        (not categories or ticket.category_id in categories)
+        and (not policy.priorities or ticket.priority in policy.priorities)
+        and (not organisations or ticket.organisation_id in organisations)
+    )
+
+
+def policy_for(ticket: Ticket, policies=None) -> SlaPolicy | None:
+    """The first policy whose conditions all match, else the default one."""
+    policies = list(policies if policies is not None else _policies())
+    for policy in policies:
+        if not policy.is_default and policy_matches(policy, ticket):
+            return policy
+    return next((p for p in policies if p.is_default), None)
+
+
+def _targets(policy: SlaPolicy | None, priority: int) -> dict[str, SlaTarget]:
+    if policy is None:
+        return {}
+    return {t.metric: t for t in SlaTarget.objects.filter(policy=policy, priority=priority)}
+
+
+def _pauses(policy: SlaPolicy | None, metric: str, status: str) -> bool:
+    if policy is None:
+        return False
+    return status in (policy.pause_statuses or {}).get(metric, [])
+
+
+# --- arithmetic on one clock -------------------------------------------------------------------
+
+
+def clock_calendar(clock: TicketClock) -> BusinessCalendar | None:
+    """The clock's business calendar; None for calendar-time clocks (or if its policy was deleted)."""
+    if not clock.business_hours or clock.policy_id is None:
+        return None
+    return calendar_for(clock.policy.schedule)
+
+
+def _elapsed(calendar: BusinessCalendar | None, start, end) -> timedelta:
+    if end <= start:
+        return timedelta(0)
+    return calendar.between(start, end) if calendar else end - start
+
+
+def _advance(calendar: BusinessCalendar | None, start, amount: timedelta):
+    if amount <= timedelta(0):
+        return start
+    return calendar.add(start, amount) if calendar else start + amount
+
+
+def time_used(clock: TicketClock, now) -> timedelta:
+    if clock.running_since is None:
+        return clock.consumed
+    return clock.consumed + _elapsed(clock_calendar(clock), clock.running_since, now)
+
+
+def schedule_moments(clock: TicketClock) -> None:
+    """Set due_at, warn_at and next_fire_at from the clock's state and the time it has used."""
+    if clock.state in (ClockState.MET, ClockState.PAUSED):
+        clock.due_at = clock.warn_at = clock.next_fire_at = None
+        return
+    calendar = clock_calendar(clock)
+    clock.due_at = _advance(calendar, clock.running_since, clock.target - clock.consumed)
+    if clock.state == ClockState.BREACHED:
+        clock.warn_at = clock.next_fire_at = None
+        return
+    clock.warn_at = None
+    if clock.warn_at_percent and clock.warned_at is None:
+        threshold = clock.target * clock.warn_at_percent / 100
+        clock.warn_at = _advance(calendar, clock.running_since, threshold - clock.consumed)
+    candidates = [m for m in (clock.warn_at, clock.due_at) if m is not None]
+    clock.next_fire_at = min(candidates)
+
+
+def _log(clock: TicketClock, kind: str, now, due_at=None, **data) -> None:
+    ClockEvent.objects.create(clock=clock, ticket_id=clock.ticket_id, kind=kind, due_at=due_at, data=data)
+
+
+def _pause(clock, now, reason):
+    clock.consumed = time_used(clock, now)
+    clock.running_since = None
+    clock.state = ClockState.PAUSED
+    _log(clock, ClockEventKind.PAUSED, now, status=reason)
+
+
+def _resume(clock, now, reason):
+    clock.running_since = now
+    clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
+    _log(clock, ClockEventKind.RESUMED, now, status=reason)
+
+
+def _meet(clock, now, reason):
+    clock.consumed = time_used(clock, now)
+    clock.running_since = None
+    clock.stopped_at = now
+    clock.state = ClockState.MET
+    _log(clock, ClockEventKind.MET, now, reason=reason, late=bool(clock.breached_at))
+
+
+def _restart(clock, now, reason):
+    clock.started_at = now
+    clock.consumed = timedelta(0)
+    clock.running_since = now
+    clock.warned_at = clock.breached_at = clock.stopped_at = None
+    clock.state = ClockState.RUNNING
+    _log(clock, ClockEventKind.RESTARTED, now, reason=reason)
+
+
+def _new_clock(ticket, policy, target, now) -> TicketClock:
+    return TicketClock(
+        ticket=ticket, metric=target.metric, policy=policy, target=target.duration,
+        business_hours=target.business_hours, warn_at_percent=target.warn_at_percent,
+        state=ClockState.RUNNING, started_at=now, running_since=now, consumed=timedelta(0),
+    )
+
+
+def _retarget(clock, policy, target) -> bool:
+    new = (policy.pk, target.duration, target.business_hours, target.warn_at_percent)
+    old = (clock.policy_id, clock.target, clock.business_hours, clock.warn_at_percent)
+    if new == old:
+        return False
+    clock.policy, clock.target, clock.business_hours, clock.warn_at_percent = (
+        policy, target.duration, target.business_hours, target.warn_at_percent,
+    )
+    return True
+
+
+# --- the event handler -------------------------------------------------------------------------
+
+
+def on_ticket_event(ticket: Ticket, event) -> None:
+    """Bring the ticket's clocks in line with what just happened to it."""
+    now = event.created_at
+    data = event.data or {}
+    clocks = {c.metric: c for c in TicketClock.objects.filter(ticket=ticket).select_related("policy__schedule")}
+    if event.kind == EventKind.CREATED or (not clocks and ticket.is_open):
+        if not clocks:
+            _apply_policy(ticket, clocks, now, first=True)
+        _finish(ticket, clocks, now)
+        return
+    if not clocks:
+        return
+    changed: set[str] = set()
+    policy = next((c.policy for c in clocks.values() if c.policy_id), None)
+
+    if event.kind == EventKind.REPLY:
+        if data.get("author_role") == "agent":
+            for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE):
+                clock = clocks.get(metric)
+                if clock and clock.state in OPEN_CLOCK_STATES:
+                    _meet(clock, now, "agent_reply")
+                    changed.add(metric)
+        else:
+            first = clocks.get(Metric.FIRST_RESPONSE)
+            if first is None or first.state == ClockState.MET:
+                changed |= _start_next_response(ticket, clocks, policy, now)
+    elif event.kind == EventKind.STATUS:
+        old, new = data.get("from"), data.get("to")
+        if new in STOPPING_STATUSES:
+            for clock in clocks.values():
+                if clock.state in OPEN_CLOCK_STATES:
+                    _meet(clock, now, new)
+                    changed.add(clock.metric)
+        elif old in STOPPING_STATUSES:
+            for metric in (Metric.RESOLUTION, Metric.TIER_TIME):
+                clock = clocks.get(metric)
+                if clock and clock.state == ClockState.MET:
+                    clock.stopped_at = None
+                    _resume(clock, now, "reopened")
+                    changed.add(metric)
+    elif event.kind in (EventKind.PRIORITY, EventKind.CATEGORY):
+        changed |= _apply_policy(ticket, clocks, now)
+    elif event.kind == EventKind.TIER:
+        clock = clocks.get(Metric.TIER_TIME)
+        if clock and ticket.is_open:
+            _restart(clock, now, "tier_changed")
+            changed.add(clock.metric)
+
+    changed |= _apply_pauses(ticket, clocks, now)
+    for metric in changed:
+        schedule_moments(clocks[metric])
+        clocks[metric].save()
+    if changed:
+        _finish(ticket, clocks, now)
+
+
+def _start_next_response(ticket, clocks, policy, now) -> set[str]:
+    clock = clocks.get(Metric.NEXT_RESPONSE)
+    if clock is not None:
+        if clock.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED):
+            return set()  # the earliest unanswered message sets the pace
+        _restart(clock, now, "customer_reply")
+        return {clock.metric}
+    target = _targets(policy, ticket.priority).get(Metric.NEXT_RESPONSE)
+    if target is None:
+        return set()
+    clock = _new_clock(ticket, policy, target, now)
+    schedule_moments(clock)
+    clock.save()
+    clocks[clock.metric] = clock
+    _log(clock, ClockEventKind.APPLIED, now, policy=policy.name, target_seconds=target.duration.total_seconds())
+    return {clock.metric}
+
+
+def _apply_policy(ticket, clocks, now, first=False) -> set[str]:
+    """(Re)choose the policy and targets; create the clocks a new ticket needs, retarget the rest."""
+    policy = policy_for(ticket)
+    targets = _targets(policy, ticket.priority)
+    changed = set()
+    if first:
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.TIER_TIME):
+            target = targets.get(metric)
+            if target is None:
+                continue
+            clock = _new_clock(ticket, policy, target, now)
+            schedule_moments(clock)
+            clock.save()
+            clocks[metric] = clock
+            _log(clock, ClockEventKind.APPLIED, now, policy=policy.name, target_seconds=target.duration.total_seconds())
+        return set()
+    for metric, clock in clocks.items():
+        if clock.state == ClockState.MET:
+            continue
+        target = targets.get(metric)
+        if target is None:
+            # The new policy has no such target: the clock stops rather than keep an obsolete promise.
+            _meet(clock, now, "no_target")
+            changed.add(metric)
+            continue
+        if clock.running_since is not None and clock.policy_id and clock.policy.schedule_id != policy.schedule_id:
+            # Time used so far stays measured in the old schedule; the rest runs in the new one.
+            clock.consumed = time_used(clock, now)
+            clock.running_since = now
+        if _retarget(clock, policy, target):
+            _log(clock, ClockEventKind.RECOMPUTED, now, policy=policy.name,
+                 target_seconds=target.duration.total_seconds())
+            changed.add(metric)
+    return changed
+
+
+def _apply_pauses(ticket, clocks, now) -> set[str]:
+    changed = set()
+    for metric, clock in clocks.items():
+        if clock.policy_id is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
+            continue
+        should_pause = _pauses(clock.policy, metric, ticket.status)
+        if should_pause and clock.state == ClockState.RUNNING:
+            _pause(clock, now, ticket.status)
+            changed.add(metric)
+        elif not should_pause and clock.state == ClockState.PAUSED:
+            _resume(clock, now, ticket.status)
+            changed.add(metric)
+    return changed
+
+
+def _finish(ticket, clocks, now) -> None:
+    """Keep the ticket's `next_breach_at` (what the queue sorts by) equal to its earliest due clock."""
+    due = [c.due_at for c in clocks.values() if c.state == ClockState.RUNNING and c.due_at]
+    next_breach = min(due) if due else None
+    if ticket.next_breach_at != next_breach:
+        ticket.next_breach_at = next_breach
+        Ticket.objects.filter(pk=ticket.pk).update(next_breach_at=next_breach)
+
+
+def refresh_next_breach(ticket: Ticket) -> None:
+    next_breach = TicketClock.objects.filter(ticket=ticket, state=ClockState.RUNNING).aggregate(m=Min("due_at"))["m"]
+    Ticket.objects.filter(pk=ticket.pk).update(next_breach_at=next_breach)
+    ticket.next_breach_at = next_breach
+
+
+def recompute_ticket(ticket: Ticket, now) -> None:
+    """Re-pick the policy and recompute every clock of a ticket (after an admin changed a policy or a
+    schedule). Time already used is kept; only the promise and the due moments change."""
+    clocks = {c.metric: c for c in TicketClock.objects.filter(ticket=ticket).select_related("policy__schedule")}
+    if not clocks:
+        if ticket.is_open:
+            _apply_policy(ticket, clocks, now, first=True)
+            _finish(ticket, clocks, now)
+        return
+    _apply_policy(ticket, clocks, now)
+    _apply_pauses(ticket, clocks, now)
+    for clock in clocks.values():
+        schedule_moments(clock)
+        clock.save()
+    _finish(ticket, clocks, now)

@@ -1,0 +1,67 @@
+"""SLA facts told in the reader's language: which target breached when, which rule fired, what it did."""
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from tickets.models import EventKind, Priority
+
+from .models import Metric
+
+
+def _metric(value) -> str:
+    try:
+        return str(Metric(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _moment(value) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return "?"
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def describe_breach(facts: dict) -> str:
+    values = {
+        "metric": _metric(facts.get("metric")),
+        "due": _moment(facts.get("due_at")),
+        "ran": _moment(facts.get("ran_at")),
+        "rule": facts.get("rule_name") or "",
+        "to": (facts.get("to_tier") or {}).get("name", ""),
+    }
+    action = facts.get("action")
+    if action == "moved":
+        text = _("The target “%(metric)s” was due at %(due)s and was breached; rule “%(rule)s” moved the ticket to %(to)s.") % values
+    elif action == "top_tier":
+        text = _("The target “%(metric)s” was due at %(due)s and was breached at the highest tier; rule “%(rule)s” notified the tier lead.") % values
+    elif action == "notified":
+        text = _("The target “%(metric)s” was due at %(due)s and was breached; rule “%(rule)s” sent notifications.") % values
+    else:
+        text = _("The target “%(metric)s” was due at %(due)s and was breached; no escalation rule matched, the tier lead was notified.") % values
+    raised = facts.get("raised_priority")
+    if raised:
+        text += " " + _("Priority raised from “%(old)s” to “%(new)s”.") % {
+            "old": Priority(raised[0]).label, "new": Priority(raised[1]).label,
+        }
+    return text
+
+
+def describe_ticket_event(event) -> str | None:
+    """Registered with tickets.presenters: the detail line of automatic tier moves and SLA actions."""
+    if event.kind == EventKind.TIER and (event.data or {}).get("automatic"):
+        return describe_breach(event.data["automatic"])
+    if event.kind == EventKind.AUTOMATION and (event.data or {}).get("metric"):
+        return describe_breach(event.data)
+    return None
+
+
+def describe_notification(notification) -> str:
+    data = notification.data or {}
+    if notification.kind == "warned":
+        return _("%(reference)s: the target “%(metric)s” will be breached at %(due)s.") % {
+            "reference": notification.ticket.reference, "metric": _metric(data.get("metric")), "due": _moment(data.get("due_at")),
+        }
+    return f"{notification.ticket.reference}: {describe_breach(data)}"

@@ -1,0 +1,27 @@
+from django import template
+from django.utils import timezone
+
+from .. import selectors
+from ..models import ClockState
+
+register = template.Library()
+
+
+@register.inclusion_tag("escalation/sla_panel.html")
+def sla_panel(ticket):
+    """Every SLA target of the ticket: state, due moment, time left, and the rule that escalated it."""
+    return {"clocks": selectors.clocks_for_ticket(ticket), "now": timezone.now(), "states": ClockState}
+
+
+@register.inclusion_tag("escalation/sla_badge.html")
+def sla_badge(due_at, label=""):
+    """A countdown to `due_at` (red once it has passed); from the ticket row alone, no query."""
+    return {"due_at": due_at, "label": label}
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    return selectors.unread_notification_count(request.user)
