@@ -114,8 +114,20 @@ class SlaTargetInline(admin.TabularInline):
     extra = 0
 
 
+PAUSABLE_STATUSES = [(s, label) for s, label in Status.choices if s not in (Status.SOLVED, Status.CLOSED)]
+
+
+def _pause_field():
+    return forms.MultipleChoiceField(choices=PAUSABLE_STATUSES, required=False, widget=forms.CheckboxSelectMultiple)
+
+
 class SlaPolicyForm(forms.ModelForm):
     """Pausing is edited as one set of checkboxes per target instead of raw JSON."""
+
+    pause_first_response = _pause_field()
+    pause_next_response = _pause_field()
+    pause_resolution = _pause_field()
+    pause_tier_time = _pause_field()
 
     class Meta:
         model = SlaPolicy
@@ -132,12 +144,10 @@ class SlaPolicyForm(forms.ModelForm):
             initial=self.instance.priorities,
         )
         pauses = self.instance.pause_statuses or {}
-        pausable = [(s, label) for s, label in Status.choices if s not in (Status.SOLVED, Status.CLOSED)]
         for metric, label in Metric.choices:
-            self.fields[f"pause_{metric}"] = forms.MultipleChoiceField(
-                label=_("“%(target)s” pauses while") % {"target": label}, choices=pausable, required=False,
-                widget=forms.CheckboxSelectMultiple, initial=pauses.get(metric, []),
-            )
+            field = self.fields[f"pause_{metric}"]
+            field.label = _("“%(target)s” pauses while") % {"target": label}
+            field.initial = pauses.get(metric, [])
 
     def clean(self):
         cleaned = super().clean()

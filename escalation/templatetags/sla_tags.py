@@ -25,3 +25,18 @@ def unread_notifications(context):
     if request is None or not request.user.is_authenticated:
         return 0
     return selectors.unread_notification_count(request.user)
+
+
+@register.filter
+def duration_hm(value):
+    """A duration as agents read it: "1 h 05 min" (seconds only under a minute)."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{seconds} s"
