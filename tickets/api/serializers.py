@@ -42,7 +42,7 @@ class TicketSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "reference", "subject", "description", "status", "priority", "category", "tier",
-            "assignee", "requester", "created_at", "updated_at", "solved_at",
+            "assignee", "requester", "created_at", "updated_at", "solved_at", "next_breach_at",
         ]
         read_only_fields = fields
 

@@ -74,11 +74,51 @@ class Command(BaseCommand):
                 )
             customers.append(customer)
 
+        self._sla(tiers)
         if Ticket.objects.filter(requester__in=customers).exists():
             self.stdout.write("Demo data already present.")
             return
         self._demo_tickets(customers, tiers)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _sla(self, tiers):
+        """Office hours in Bavaria, one default policy and the climb 1st -> 2nd -> 3rd level."""
+        from datetime import time, timedelta
+
+        from escalation.models import BusinessInterval, EscalationRule, Metric, RuleAction, Schedule, SlaPolicy, SlaTarget
+        from escalation.schedules import import_public_holidays
+
+        schedule, created = Schedule.objects.get_or_create(
+            name="Bürozeiten Bayern", defaults={"time_zone": "Europe/Berlin", "holiday_region": "DE-BY"}
+        )
+        if created:
+            for day in range(5):
+                BusinessInterval.objects.create(schedule=schedule, weekday=day, start=time(8), end=time(12))
+                BusinessInterval.objects.create(schedule=schedule, weekday=day, start=time(13), end=time(17))
+            import_public_holidays(schedule=schedule)
+        policy, created = SlaPolicy.objects.get_or_create(
+            name="Standard", defaults={"is_default": True, "schedule": schedule, "position": 100}
+        )
+        if created:
+            hours = timedelta(hours=1)
+            targets = {  # priority: first response, next response, resolution, time at tier
+                Priority.LOW: (8 * hours, 16 * hours, 40 * hours, 16 * hours),
+                Priority.NORMAL: (4 * hours, 8 * hours, 24 * hours, 8 * hours),
+                Priority.HIGH: (1 * hours, 4 * hours, 8 * hours, 4 * hours),
+                Priority.URGENT: (timedelta(minutes=30), 1 * hours, 4 * hours, 1 * hours),
+            }
+            metrics = (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION, Metric.TIER_TIME)
+            for priority, durations in targets.items():
+                for metric, duration in zip(metrics, durations):
+                    SlaTarget.objects.create(policy=policy, metric=metric, priority=priority, duration=duration,
+                                             business_hours=priority != Priority.URGENT)
+        if not EscalationRule.objects.exists():
+            EscalationRule.objects.create(name="Zeit im Level überschritten: ein Level höher", position=10,
+                                          metric=Metric.TIER_TIME, action=RuleAction.NEXT_TIER)
+            EscalationRule.objects.create(name="Lösungszeit überschritten: Priorität erhöhen", position=20,
+                                          metric=Metric.RESOLUTION, action=RuleAction.NOTIFY, raise_priority=True)
+            EscalationRule.objects.create(name="Erste Antwort überfällig: Leitung informieren", position=30,
+                                          metric=Metric.FIRST_RESPONSE, action=RuleAction.NOTIFY)
 
     def _demo_tickets(self, customers, tiers):
         anna, ben = customers
