@@ -1,4 +1,4 @@
-.PHONY: run test bench
+.PHONY: run test bench-sla
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -7,3 +7,7 @@ run:
 # Run the whole test suite (installs what is missing first). `make test ARGS="-k escalation"` narrows it.
 test:
 	scripts/test.sh $(ARGS)
+
+# SLA benchmark: 100,000 open tickets, 10,000 breaching in the same minute (see bench/sla_escalation.py).
+bench-sla:
+	scripts/bench.sh sla $(ARGS)

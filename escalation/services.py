@@ -56,6 +56,8 @@ def _process_batch(now, batch_size) -> int:
     # Lock order everywhere else is ticket, then clocks. Here the clock is locked first, so the
     # ticket is only taken if free (SKIP LOCKED): a request busy with it never waits for us, and the
     # clock is simply claimed again by the next sweep.
+    rules = list(EscalationRule.objects.filter(is_active=True).select_related("to_tier").order_by("position", "id"))
+    tiers = list(Tier.objects.select_related("lead").order_by("level"))
     ticket_ids = {c.ticket_id for c in clocks}
     tickets = {
         t.pk: t
@@ -68,12 +70,17 @@ def _process_batch(now, batch_size) -> int:
         ticket = tickets.get(clock.ticket_id)
         if ticket is None:
             continue
-        _fire(clock, ticket, now)
+        _fire(clock, ticket, now, rules, tiers)
         acted += 1
     return acted
 
 
-def _fire(clock: TicketClock, ticket: Ticket, now) -> None:
+def due_backlog(*, now=None, limit: int) -> int:
+    """How many clocks are due, counted up to `limit` (an index-only look, for deciding on help)."""
+    return len(TicketClock.objects.filter(next_fire_at__lte=now or timezone.now()).values_list("pk")[:limit])
+
+
+def _fire(clock: TicketClock, ticket: Ticket, now, rules, tiers) -> None:
     # The row was read as it stood when the lock was granted, so this check is current: a reply or a
     # status change may have moved or stopped the clock, or another worker may have acted already.
     clock.ticket = ticket
@@ -82,7 +89,7 @@ def _fire(clock: TicketClock, ticket: Ticket, now) -> None:
     if clock.state == ClockState.RUNNING and clock.warn_at and clock.warned_at is None and clock.warn_at <= now:
         _warn(clock, ticket, now)
     if clock.state == ClockState.RUNNING and clock.due_at and clock.due_at <= now and clock.breached_at is None:
-        _breach(clock, ticket, now)
+        _breach(clock, ticket, now, rules, tiers)
         return
     schedule_moments(clock)
     clock.save(update_fields=["warned_at", "warn_at", "due_at", "next_fire_at"])
@@ -98,15 +105,15 @@ def _warn(clock: TicketClock, ticket: Ticket, now) -> None:
            data={"metric": clock.metric, "due_at": clock.due_at.isoformat()})
 
 
-def matching_rule(metric: str, tier: Tier) -> EscalationRule | None:
-    rules = EscalationRule.objects.filter(is_active=True).select_related("to_tier").order_by("position", "id")
+def matching_rule(metric: str, tier: Tier, rules) -> EscalationRule | None:
+    """The first active rule (in `rules`, ordered by position) for this target and tier."""
     for rule in rules:
         if (not rule.metric or rule.metric == metric) and (rule.from_tier_id is None or rule.from_tier_id == tier.pk):
             return rule
     return None
 
 
-def _breach(clock: TicketClock, ticket: Ticket, now) -> None:
+def _breach(clock: TicketClock, ticket: Ticket, now, rules, tiers) -> None:
     due_at = clock.due_at
     clock.state = ClockState.BREACHED
     clock.breached_at = now
@@ -116,7 +123,7 @@ def _breach(clock: TicketClock, ticket: Ticket, now) -> None:
                               data={"metric": clock.metric})
     refresh_next_breach(ticket)
 
-    rule = matching_rule(clock.metric, ticket.tier)
+    rule = matching_rule(clock.metric, ticket.tier, rules)
     facts = {
         "metric": clock.metric,
         "due_at": due_at.isoformat(),
@@ -129,17 +136,17 @@ def _breach(clock: TicketClock, ticket: Ticket, now) -> None:
         # No rule: say so on the timeline and tell the lead; nothing moves.
         facts["action"] = "none"
         _record_on_timeline(ticket, facts)
-        notify(ticket=ticket, kind=ClockEventKind.BREACHED, recipients=_people(ticket, lead=True), data=facts)
+        notify(ticket=ticket, kind=ClockEventKind.BREACHED, recipients=_people(ticket, lead=True, tiers=tiers), data=facts)
         return
 
-    to_tier = _destination(rule, ticket.tier)
+    to_tier = _destination(rule, ticket.tier, tiers)
     if to_tier is not None:
         facts["action"] = "moved"
         facts["to_tier"] = {"id": to_tier.pk, "level": to_tier.level, "name": to_tier.name}
         facts["raised_priority"] = _raise(ticket) if rule.raise_priority else None
         # The move restarts the time-at-tier clock and notifies through the new tier's lead.
         ticket_services.ticket_move_to_tier(ticket=ticket, actor=None, to_tier=to_tier, reason="", automatic=facts)
-        recipients = _people(ticket, assignee=rule.notify_assignee, lead=rule.notify_lead)
+        recipients = _people(ticket, assignee=rule.notify_assignee, lead=rule.notify_lead, tiers=tiers)
     else:
         # Top tier (or "only notify"): nowhere to go; raise the priority if the rule says so or
         # if it wanted to move, and make sure the lead knows.
@@ -147,17 +154,18 @@ def _breach(clock: TicketClock, ticket: Ticket, now) -> None:
         if rule.raise_priority or rule.action != RuleAction.NOTIFY:
             facts["raised_priority"] = _raise(ticket)
         _record_on_timeline(ticket, facts)
-        recipients = _people(ticket, assignee=rule.notify_assignee, lead=rule.notify_lead or facts["action"] == "top_tier")
+        recipients = _people(ticket, assignee=rule.notify_assignee, lead=rule.notify_lead or facts["action"] == "top_tier",
+                             tiers=tiers)
     ClockEvent.objects.create(clock=clock, ticket=ticket, kind=ClockEventKind.ESCALATED, due_at=due_at, data=facts)
     notify(ticket=ticket, kind=ClockEventKind.ESCALATED, recipients=recipients, data=facts)
 
 
-def _destination(rule: EscalationRule, tier: Tier) -> Tier | None:
+def _destination(rule: EscalationRule, tier: Tier, tiers) -> Tier | None:
     if rule.action == RuleAction.NOTIFY:
         return None
     if rule.action == RuleAction.NAMED_TIER:
         return rule.to_tier if rule.to_tier_id != tier.pk else None
-    return Tier.objects.filter(level__gt=tier.level).order_by("level").first()
+    return next((t for t in tiers if t.level > tier.level), None)
 
 
 def _raise(ticket: Ticket) -> list[int] | None:
@@ -172,12 +180,13 @@ def _record_on_timeline(ticket: Ticket, facts: dict) -> None:
     ticket_services.ticket_record_automation(ticket=ticket, data=facts)
 
 
-def _people(ticket: Ticket, *, assignee=False, lead=False) -> list:
+def _people(ticket: Ticket, *, assignee=False, lead=False, tiers=None) -> list:
     people = []
     if assignee and ticket.assignee_id:
         people.append(ticket.assignee)
-    if lead and ticket.tier.lead_id and ticket.tier.lead_id != ticket.assignee_id:
-        people.append(ticket.tier.lead)
+    tier = next((t for t in tiers if t.pk == ticket.tier_id), None) if tiers else ticket.tier
+    if lead and tier.lead_id and tier.lead_id != ticket.assignee_id:
+        people.append(tier.lead)
     return people
 
 

@@ -1,12 +1,23 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import notifications, services
 
 
 @shared_task
-def sweep() -> int:
-    """Run by beat every few seconds: act on every clock that is due. Safe to run in parallel."""
-    return services.process_due_clocks()
+def sweep(helper: bool = False) -> int:
+    """Run by beat every few seconds: act on every clock that is due. Safe to run in parallel:
+    when more is due than one batch, other worker processes are asked to help, and a sweep that
+    ran out of time hands the rest on instead of waiting for beat's next tick."""
+    if not helper:
+        extra = settings.HELPDESK_SWEEP_PARALLELISM - 1
+        if extra > 0 and services.due_backlog(limit=services.SWEEP_BATCH * 2) >= services.SWEEP_BATCH * 2:
+            for _ in range(extra):
+                sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS)
+    done = services.process_due_clocks()
+    if services.due_backlog(limit=1):
+        sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS)
+    return done
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)

@@ -132,6 +132,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # The SLA sweep: due moments live in PostgreSQL; this only decides how soon after one we look.
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=10.0)
+# How many worker processes may sweep at once when a backlog builds up (e.g. many breaches at 9:00).
+HELPDESK_SWEEP_PARALLELISM = env.int("HELPDESK_SWEEP_PARALLELISM", default=2)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sweep",

@@ -169,7 +169,11 @@ def test_next_open():
 def test_multi_interval_day():
     cal = BusinessCalendar(
         "Europe/Berlin",
-        [WeeklyInterval(0, time(7), time(9)), WeeklyInterval(0, time(10), time(11)), WeeklyInterval(0, time(15), time(18))],
+        [
+            WeeklyInterval(0, time(7), time(9)),
+            WeeklyInterval(0, time(10), time(11)),
+            WeeklyInterval(0, time(15), time(18)),
+        ],
     )
     monday = berlin(2026, 1, 5)
     assert cal.between(monday, monday + 24 * H) == 6 * H
@@ -180,7 +184,9 @@ def test_multi_interval_day():
 
 
 def test_touching_intervals_form_one_opening():
-    cal = BusinessCalendar("Europe/Berlin", [WeeklyInterval(0, time(8), time(12)), WeeklyInterval(0, time(12), time(13))])
+    cal = BusinessCalendar(
+        "Europe/Berlin", [WeeklyInterval(0, time(8), time(12)), WeeklyInterval(0, time(12), time(13))]
+    )
     assert cal.add(berlin(2026, 1, 5, 11, 30), H) == berlin(2026, 1, 5, 12, 30)
     assert cal.is_open(berlin(2026, 1, 5, 12))
 
