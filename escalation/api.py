@@ -76,9 +76,12 @@ class MarkReadSerializer(serializers.Serializer):
                                 help_text="Notifications to mark as read; all unread ones when omitted.")
 
 
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications were marked as read.")
+
+
 class NotificationsMarkRead(APIView):
-    @extend_schema(summary="Mark notifications as read", request=MarkReadSerializer,
-                   responses={200: serializers.DictField(child=serializers.IntegerField())})
+    @extend_schema(summary="Mark notifications as read", request=MarkReadSerializer, responses=MarkedSerializer)
     def post(self, request):
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

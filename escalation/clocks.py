@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Min
-
 from tickets.models import EventKind, Status, Ticket
 
 from .business_hours import BusinessCalendar, WeeklyInterval
@@ -229,8 +227,8 @@ def on_ticket_event(ticket: Ticket, event) -> None:
     for metric in changed:
         schedule_moments(clocks[metric])
         clocks[metric].save()
-    if changed:
-        _finish(ticket, clocks, now)
+    # Always: a clock may have changed outside this handler (the sweep marks breaches).
+    _finish(ticket, clocks, now)
 
 
 def _start_next_response(ticket, clocks, policy, now) -> set[str]:
@@ -309,12 +307,6 @@ def _finish(ticket, clocks, now) -> None:
     if ticket.next_breach_at != next_breach:
         ticket.next_breach_at = next_breach
         Ticket.objects.filter(pk=ticket.pk).update(next_breach_at=next_breach)
-
-
-def refresh_next_breach(ticket: Ticket) -> None:
-    next_breach = TicketClock.objects.filter(ticket=ticket, state=ClockState.RUNNING).aggregate(m=Min("due_at"))["m"]
-    Ticket.objects.filter(pk=ticket.pk).update(next_breach_at=next_breach)
-    ticket.next_breach_at = next_breach
 
 
 def recompute_ticket(ticket: Ticket, now) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tickets import services as ticket_services
 from tickets.models import OPEN_STATUSES, Priority, Ticket, Tier
 
-from .clocks import recompute_ticket, refresh_next_breach, schedule_moments
+from .clocks import recompute_ticket, schedule_moments
 from .models import ClockEvent, ClockEventKind, ClockState, EscalationRule, Notification, RuleAction, TicketClock
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def _breach(clock: TicketClock, ticket: Ticket, now, rules, tiers) -> None:
     clock.save()
     ClockEvent.objects.create(clock=clock, ticket=ticket, kind=ClockEventKind.BREACHED, due_at=due_at,
                               data={"metric": clock.metric})
-    refresh_next_breach(ticket)
+    # The ticket's `next_breach_at` follows when the timeline event below reaches the clocks.
 
     rule = matching_rule(clock.metric, ticket.tier, rules)
     facts = {

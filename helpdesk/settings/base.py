@@ -161,6 +161,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, their timeline and tiered escalation for a three-level support team.",
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketEventKindEnum": "tickets.models.EventKind",
+        "ClockEventKindEnum": "escalation.models.ClockEventKind",
+        "TicketStatusEnum": "tickets.models.Status",
+        "TicketPriorityEnum": "tickets.models.Priority",
+        "SlaMetricEnum": "escalation.models.Metric",
+        "ClockStateEnum": "escalation.models.ClockState",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI is served from our own static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
