@@ -121,3 +121,35 @@ def test_a_worker_killed_mid_run_loses_nothing(two_workers_and_beat, five_second
     wait_for(lambda: tiers_moved(ticket) == 1, 10, lambda: "not escalated after the crash")
     time.sleep(1.5)
     assert tiers_moved(ticket) == 1
+
+
+def restart_redis():
+    """Stop Redis without saving (everything queued is lost) and start it again as setup.sh does."""
+    from django.conf import settings
+    from redis import Redis
+
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], check=False)
+    time.sleep(1)
+    subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no",
+                    "--daemonize", "yes"], check=True)
+    client = Redis.from_url(settings.CELERY_BROKER_URL)
+    wait_for(lambda: _pings(client), 10, lambda: "Redis did not come back")
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(bool(os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")),
+                    reason="restarts the local Redis that setup.sh runs; not someone else's")
+def test_a_redis_restart_loses_nothing(two_workers_and_beat, five_second_sla, customer):
+    ticket = make_ticket(customer)
+    restart_redis()  # the due moment lives in PostgreSQL, not in a queued task
+
+    wait_for(lambda: tiers_moved(ticket) == 1, 40, lambda: "not escalated after the Redis restart:\n" + "\n".join(
+        w.log.read_text()[-1500:] for w in two_workers_and_beat))
+    time.sleep(1.5)
+    assert tiers_moved(ticket) == 1
