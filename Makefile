@@ -1,4 +1,4 @@
-.PHONY: run test bench-sla
+.PHONY: run test bench-sla bench-kb
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -11,3 +11,7 @@ test:
 # SLA benchmark: 100,000 open tickets, 10,000 breaching in the same minute (see bench/sla_escalation.py).
 bench-sla:
 	scripts/bench.sh sla $(ARGS)
+
+# Knowledge-base search benchmark: 100,000 articles and 1,000,000 solved tickets (see bench/kb_search.py).
+bench-kb:
+	scripts/bench.sh kb $(ARGS)

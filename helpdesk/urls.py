@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/", include(portal_patterns)),
     path("agent/", include(agent_patterns)),
     path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
+    path("kb/", include("knowledgebase.urls")),
     path("accounts/register/", accounts.register, name="register"),
     path(
         "accounts/login/",
@@ -47,6 +48,7 @@ urlpatterns = [
     path("api/v1/tickets/<str:reference>/sla/", escalation_api.TicketSlaView.as_view(), name="api-ticket-sla"),
     path("api/v1/notifications/", escalation_api.NotificationList.as_view(), name="api-notifications"),
     path("api/v1/notifications/read/", escalation_api.NotificationsMarkRead.as_view(), name="api-notifications-read"),
+    path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,5 +5,6 @@ source "$(dirname "$0")/setup.sh"
 name=${1:-sla}; shift || true
 case "$name" in
   sla) exec python bench/sla_escalation.py "$@" ;;
+  kb) exec python bench/kb_search.py "$@" ;;
   *) echo "unknown benchmark: $name" >&2; exit 2 ;;
 esac

@@ -5,6 +5,8 @@ services.py so that pages, the API, the admin and the workers share them.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -151,6 +153,16 @@ class Ticket(models.Model):
     # The earliest due moment of the ticket's running SLA clocks. Written only by the escalation app,
     # in the transaction that changes the clocks, so the queue can sort by it with an index.
     next_breach_at = models.DateTimeField(_("next breach"), null=True, blank=True, editable=False)
+    # Full-text search over subject and description, stemmed both in German and in English (a ticket
+    # carries no language of its own), kept by PostgreSQL itself.
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("subject", weight="A", config="german") + SearchVector("description", weight="B", config="german")
+            + SearchVector("subject", weight="A", config="english") + SearchVector("description", weight="B", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -162,6 +174,7 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["next_breach_at"], condition=Q(next_breach_at__isnull=False), name="ticket_next_breach_idx"),
+            GinIndex(fields=["search_vector"], name="ticket_search_idx"),
         ]
 
     def __str__(self):

@@ -1,0 +1,204 @@
+"""Reads of the knowledge base: who may see which article, and search.
+
+Visibility in one place: customers and anonymous visitors see published public articles only;
+agents also see articles for all agents and those restricted to their tier or a lower one; authors
+see their own drafts; reviewers see what waits for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import Http404
+
+from tickets import roles
+from tickets.models import Status, Ticket, Tier
+
+from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
+
+MAX_QUERY_LENGTH = 200
+TRIGRAM_THRESHOLD = 0.4
+
+
+def can_review(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("knowledgebase.review_article")
+
+
+def agent_level(user) -> int:
+    """The highest tier level the agent works at (admins without a tier count as the top)."""
+    tier_ids = roles.agent_tier_ids(user)
+    if not tier_ids:
+        return 99 if roles.is_agent(user) else 0
+    return Tier.objects.filter(pk__in=tier_ids).aggregate(m=Max("level"))["m"] or 0
+
+
+def _readable(user) -> Q:
+    published_public = Q(state=ArticleState.PUBLISHED, audience=Audience.PUBLIC)
+    if not roles.is_agent(user):
+        return published_public
+    level = agent_level(user)
+    published = Q(state=ArticleState.PUBLISHED) & (
+        Q(audience__in=[Audience.PUBLIC, Audience.AGENTS]) | Q(audience=Audience.TIER, min_tier__level__lte=level)
+    )
+    own = Q(author=user)
+    if can_review(user):
+        return published | own | Q(state__in=[ArticleState.REVIEW, ArticleState.DRAFT, ArticleState.ARCHIVED])
+    return published | own
+
+
+def articles_visible_to(user) -> QuerySet:
+    return Article.objects.filter(_readable(user))
+
+
+def article_get_for_user(*, user, pk: int) -> Article:
+    article = articles_visible_to(user).select_related("category", "author", "min_tier").filter(pk=pk).first()
+    if article is None:
+        raise Http404
+    return article
+
+
+def article_versions(article: Article) -> QuerySet:
+    return article.versions.select_related("editor").order_by("-number")
+
+
+def article_linked_tickets(article: Article) -> QuerySet:
+    return ArticleLink.objects.filter(article=article).select_related("ticket").order_by("-created_at")
+
+
+def article_reuse_count(article: Article) -> int:
+    return ArticleLink.objects.filter(article=article, kind=LinkKind.USED).count()
+
+
+def published_public_by_category(*, language: str | None = None) -> QuerySet:
+    queryset = Article.objects.filter(state=ArticleState.PUBLISHED, audience=Audience.PUBLIC).select_related("category")
+    if language:
+        queryset = queryset.filter(language=language)
+    return queryset.order_by(F("category__name").asc(nulls_last=True), "title")
+
+
+def review_queue() -> QuerySet:
+    return Article.objects.filter(state=ArticleState.REVIEW).select_related("author", "category").order_by("updated_at")
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def clean_query(text: str) -> str:
+    return re.sub(r"\s+", " ", (text or "")).strip()[:MAX_QUERY_LENGTH]
+
+
+def _fts_filter(query_text: str, languages) -> tuple[Q, dict]:
+    """Match each article against the query stemmed in the article's own language."""
+    condition = Q()
+    queries = {}
+    for language in languages:
+        query = SearchQuery(query_text, config=SEARCH_CONFIGS[language], search_type="websearch")
+        queries[language] = query
+        condition |= Q(language=language, search_vector=query)
+    return condition, queries
+
+
+@dataclass
+class ArticleHit:
+    article: Article
+    rank: float
+    snippet: str
+    fuzzy: bool
+
+
+def search_articles(*, user, text: str, language: str | None = None, category=None, audience=None,
+                    state=None, limit: int = 20, with_snippets: bool = True) -> list[ArticleHit]:
+    """Articles the user may read that match `text`, best first: full-text search (stemmed,
+    weighted title > problem > resolution > rest), and when that finds nothing a trigram search on
+    the titles so that a typo still finds the article."""
+    text = clean_query(text)
+    if not text:
+        return []
+    languages = [language] if language in SEARCH_CONFIGS else list(SEARCH_CONFIGS)
+    base = articles_visible_to(user).filter(language__in=languages)
+    if category is not None:
+        base = base.filter(category=category)
+    if audience:
+        base = base.filter(audience=audience)
+    if state:
+        base = base.filter(state=state)
+
+    condition, queries = _fts_filter(text, languages)
+    hits = []
+    for lang, query in queries.items():
+        ranked = (
+            base.filter(language=lang, search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query, cover_density=False))
+            .order_by("-rank", "-id")
+        )
+        if with_snippets:
+            ranked = ranked.annotate(snippet=SearchHeadline(
+                "resolution", query, config=SEARCH_CONFIGS[lang], start_sel="<mark>", stop_sel="</mark>",
+                max_words=25, min_words=10, max_fragments=1,
+            ))
+        hits.extend(ArticleHit(a, a.rank, getattr(a, "snippet", ""), False) for a in ranked.select_related("category")[:limit])
+    if hits:
+        hits.sort(key=lambda h: (-h.rank, -h.article.pk))
+        return hits[:limit]
+
+    fuzzy = (
+        base.annotate(similarity=TrigramWordSimilarity(text, "title"))
+        .filter(similarity__gte=TRIGRAM_THRESHOLD)
+        .order_by("-similarity", "-id")
+        .select_related("category")[:limit]
+    )
+    return [ArticleHit(a, a.similarity, "", True) for a in fuzzy]
+
+
+@dataclass
+class TicketHit:
+    ticket: Ticket
+    rank: float
+
+
+def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit]:
+    """Solved and closed tickets matching `text`: a solved ticket is knowledge too. Agents only."""
+    text = clean_query(text)
+    if not text or not roles.is_agent(user):
+        return []
+    query = SearchQuery(text, config="german", search_type="websearch") | SearchQuery(text, config="english", search_type="websearch")
+    tickets = (
+        Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .select_related("category", "tier")
+        .order_by("-rank", "-id")[:limit]
+    )
+    return [TicketHit(t, t.rank) for t in tickets]
+
+
+def suggestions_for_text(*, user, text: str, language: str | None = None, limit: int = 5) -> list[ArticleHit]:
+    """What to show beside the new-ticket form while the customer types: published public articles
+    only (whoever asks), without snippets so it answers in milliseconds."""
+    text = clean_query(text)
+    if len(text) < 3:
+        return []
+    from django.contrib.auth.models import AnonymousUser
+
+    return search_articles(user=AnonymousUser(), text=_keywords(text), language=language, limit=limit, with_snippets=False)
+
+
+def suggestions_for_ticket(*, user, ticket: Ticket, limit: int = 5) -> list[ArticleHit]:
+    """Articles for the ticket page: what the ticket's words find among the articles the agent may read."""
+    return search_articles(user=user, text=_keywords(f"{ticket.subject} {ticket.description}"), limit=limit,
+                           with_snippets=False, state=ArticleState.PUBLISHED)
+
+
+def _keywords(text: str, limit: int = 12) -> str:
+    """Free text (a half-written ticket) as an OR of its longer words, so that one unknown word does
+    not hide every article; ranking still puts the article matching most words first."""
+    words = [w for w in re.findall(r"\w{3,}", text.lower())][:limit]
+    return " or ".join(dict.fromkeys(words))
+
+
+def article_stats(article: Article) -> dict:
+    counts = dict(ArticleLink.objects.filter(article=article).values_list("kind").annotate(n=Count("id")))
+    return {"suggested": counts.get(LinkKind.SUGGESTED, 0), "used": counts.get(LinkKind.USED, 0),
+            "created": counts.get(LinkKind.CREATED, 0), "deflections": article.deflections.count()}

@@ -1,0 +1,232 @@
+"""Writes of the knowledge base: writing and reviewing articles, linking them to tickets, and what
+customers tell us (did it help, did it save a ticket).
+
+Workflow: draft -> (submit) -> in review -> (publish | send back with a comment) -> published ->
+(archive). Every save is a new ArticleVersion; reviews are kept with the version they judged.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets import roles
+from tickets.models import EventKind, Status, Ticket
+
+from .models import (
+    Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, LinkKind, Review, ReviewDecision, SearchLog,
+)
+from .selectors import can_review, clean_query
+
+CONTENT_FIELDS = ("title", "problem", "environment", "cause", "resolution", "summary", "language", "audience",
+                  "category_id", "min_tier_id", "tags")
+REQUIRED = {"title": 200, "problem": 20000, "resolution": 20000}
+
+
+def _content(article: Article) -> dict:
+    return {field: getattr(article, field) for field in CONTENT_FIELDS}
+
+
+def _validate(article: Article) -> None:
+    labels = {"title": _("Title"), "problem": _("Problem"), "resolution": _("Resolution")}
+    errors = {}
+    for field, max_length in REQUIRED.items():
+        value = (getattr(article, field) or "").strip()
+        setattr(article, field, value)
+        if not value:
+            errors[field] = _("%(field)s must not be empty.") % {"field": labels[field]}
+        elif len(value) > max_length:
+            errors[field] = _("%(field)s may be at most %(max)d characters long.") % {"field": labels[field], "max": max_length}
+    if article.audience == Audience.TIER and article.min_tier_id is None:
+        errors["min_tier"] = _("Choose the tier from which agents may read this article.")
+    if article.audience != Audience.TIER:
+        article.min_tier = None
+    article.tags = sorted({t.strip().lower()[:40] for t in article.tags or [] if t and t.strip()})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(article: Article, editor, note: str) -> ArticleVersion:
+    number = (article.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return ArticleVersion.objects.create(article=article, number=number, editor=editor, note=note[:300],
+                                         content=_content(article))
+
+
+def _require_agent(user) -> None:
+    if not roles.is_agent(user):
+        raise PermissionDenied(_("Only agents can write knowledge articles."))
+
+
+def _require_reviewer(user) -> None:
+    if not can_review(user):
+        raise PermissionDenied(_("Only reviewers can do this."))
+
+
+def _lock(article: Article) -> Article:
+    article.refresh_from_db(from_queryset=Article.objects.select_for_update())
+    return article
+
+
+@transaction.atomic
+def article_create(*, author, note: str = "", **fields) -> Article:
+    _require_agent(author)
+    article = Article(author=author, state=ArticleState.DRAFT, **fields)
+    _validate(article)
+    article.save()
+    _snapshot(article, author, note or _("Created"))
+    return article
+
+
+def can_edit(article: Article, user) -> bool:
+    if can_review(user):
+        return article.state != ArticleState.ARCHIVED
+    return article.author_id == user.pk and article.state == ArticleState.DRAFT
+
+
+@transaction.atomic
+def article_update(*, article: Article, editor, note: str = "", **fields) -> Article:
+    """Save a new version. Authors edit their drafts; reviewers may also correct articles in review
+    or published (the article stays published, the version history shows the change)."""
+    article = _lock(article)
+    if not can_edit(article, editor):
+        raise PermissionDenied(_("You cannot edit this article in its current state."))
+    before = _content(article)
+    for field, value in fields.items():
+        setattr(article, field, value)
+    _validate(article)
+    if _content(article) == before:
+        return article
+    article.save()
+    _snapshot(article, editor, note)
+    return article
+
+
+@transaction.atomic
+def article_submit(*, article: Article, actor) -> Article:
+    article = _lock(article)
+    if article.author_id != actor.pk and not can_review(actor):
+        raise PermissionDenied(_("Only the author can submit this draft."))
+    if article.state != ArticleState.DRAFT:
+        raise ValidationError(_("Only drafts can be submitted for review."))
+    article.state = ArticleState.REVIEW
+    article.save(update_fields=["state", "updated_at"])
+    return article
+
+
+def _current_version(article: Article) -> int:
+    return article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+@transaction.atomic
+def article_publish(*, article: Article, reviewer, comment: str = "") -> Article:
+    _require_reviewer(reviewer)
+    article = _lock(article)
+    if article.state != ArticleState.REVIEW:
+        raise ValidationError(_("Only articles in review can be published."))
+    article.state = ArticleState.PUBLISHED
+    article.published_at = timezone.now()
+    article.save(update_fields=["state", "published_at", "updated_at"])
+    Review.objects.create(article=article, version=_current_version(article), reviewer=reviewer,
+                          decision=ReviewDecision.PUBLISHED, comment=comment.strip())
+    return article
+
+
+@transaction.atomic
+def article_send_back(*, article: Article, reviewer, comment: str) -> Article:
+    _require_reviewer(reviewer)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Tell the author what to change.")})
+    article = _lock(article)
+    if article.state != ArticleState.REVIEW:
+        raise ValidationError(_("Only articles in review can be sent back."))
+    article.state = ArticleState.DRAFT
+    article.save(update_fields=["state", "updated_at"])
+    Review.objects.create(article=article, version=_current_version(article), reviewer=reviewer,
+                          decision=ReviewDecision.CHANGES, comment=comment)
+    return article
+
+
+@transaction.atomic
+def article_archive(*, article: Article, reviewer) -> Article:
+    _require_reviewer(reviewer)
+    article = _lock(article)
+    if article.state == ArticleState.ARCHIVED:
+        raise ValidationError(_("The article is already archived."))
+    article.state = ArticleState.ARCHIVED
+    article.save(update_fields=["state", "updated_at"])
+    return article
+
+
+# --- tickets and articles ----------------------------------------------------------------------
+
+
+def _solving_reply(ticket: Ticket) -> str:
+    reply = (
+        ticket.events.filter(kind=EventKind.REPLY, is_public=True, data__author_role="agent")
+        .order_by("-created_at", "-id").values_list("body", flat=True).first()
+    )
+    return reply or ""
+
+
+@transaction.atomic
+def article_from_ticket(*, ticket: Ticket, author) -> Article:
+    """A draft pre-filled from a solved ticket (subject -> title, description -> problem, the
+    solving reply -> resolution), linked to the ticket. The author completes it and submits it."""
+    _require_agent(author)
+    if ticket.status not in (Status.SOLVED, Status.CLOSED):
+        raise ValidationError(_("Write an article from a ticket once it is solved."))
+    language = getattr(getattr(ticket.requester, "profile", None), "language", "de") or "de"
+    article = Article(
+        author=author, state=ArticleState.DRAFT, title=ticket.subject[:200], problem=ticket.description,
+        resolution=_solving_reply(ticket) or "-", category=ticket.category, language=language,
+        audience=Audience.AGENTS,
+    )
+    _validate(article)
+    article.save()
+    _snapshot(article, author, _("Created from ticket %(reference)s") % {"reference": ticket.reference})
+    link_article(ticket=ticket, article=article, actor=author, kind=LinkKind.CREATED)
+    return article
+
+
+def link_article(*, ticket: Ticket, article: Article, actor, kind: str = LinkKind.USED) -> ArticleLink:
+    """Record that an article belongs to a ticket. Linking twice is harmless."""
+    if kind != LinkKind.SUGGESTED:
+        _require_agent(actor)
+    try:
+        with transaction.atomic():
+            return ArticleLink.objects.create(ticket=ticket, article=article, kind=kind, created_by=actor)
+    except IntegrityError:
+        return ArticleLink.objects.get(ticket=ticket, article=article, kind=kind)
+
+
+def record_suggestions(*, ticket: Ticket, article_ids, actor) -> int:
+    """The articles a customer was shown while filing, kept on the ticket they filed anyway."""
+    from .selectors import articles_visible_to
+
+    articles = list(articles_visible_to(actor).filter(pk__in=list(article_ids)[:20]))
+    ArticleLink.objects.bulk_create(
+        [ArticleLink(ticket=ticket, article=a, kind=LinkKind.SUGGESTED, created_by=actor) for a in articles],
+        ignore_conflicts=True,
+    )
+    return len(articles)
+
+
+def record_feedback(*, article: Article, helpful: bool) -> None:
+    field = "helpful_count" if helpful else "not_helpful_count"
+    Article.objects.filter(pk=article.pk).update(**{field: F(field) + 1})
+
+
+def record_deflection(*, article: Article, user=None, query: str = "") -> Deflection:
+    return Deflection.objects.create(article=article, user=user if user and user.is_authenticated else None,
+                                     query=clean_query(query))
+
+
+def log_search(*, query: str, scope: str, results: int, user=None, language: str = "") -> None:
+    query = clean_query(query)
+    if query:
+        SearchLog.objects.create(query=query, scope=scope, results=results, language=language or "",
+                                 user=user if user and user.is_authenticated else None)
