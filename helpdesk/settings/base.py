@@ -122,6 +122,14 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Helpdesk <helpdes
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The shared cache (API rate limits): Redis, so that all web processes see the same counts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
+        "KEY_PREFIX": "helpdesk",
+    }
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600
@@ -155,6 +163,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "tickets.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "tickets.api.throttling.CustomerRateThrottle",
+        "tickets.api.throttling.AgentRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("HELPDESK_API_RATE_ANON", default="120/min"),
+        "customer": env("HELPDESK_API_RATE_CUSTOMER", default="600/min"),
+        "agent": env("HELPDESK_API_RATE_AGENT", default="6000/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",

@@ -268,3 +268,33 @@ def test_the_schema_generates_without_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+@pytest.fixture
+def small_rates(settings):
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {"anon": "2/min", "customer": "3/min", "agent": "100/min"}
+    cache.clear()
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    yield rates
+    SimpleRateThrottle.THROTTLE_RATES = original
+    cache.clear()
+    assert api_settings  # settings are read at import; the class attribute is what throttles use
+
+
+def test_anonymous_callers_are_rate_limited_with_a_clear_429(client, small_rates, tiers):
+    """Endpoints open to anonymous callers (the schema here; public knowledge-base search too)."""
+    statuses = [client.get("/api/schema/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    response = client.get("/api/schema/")
+    assert "Request was throttled" in response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_customers_are_limited_agents_are_not(api, customer, agent1, small_rates, tiers):
+    assert [api(customer).get("/api/v1/tiers/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert {api(agent1).get("/api/v1/tiers/").status_code for _ in range(10)} == {200}
