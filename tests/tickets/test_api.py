@@ -290,7 +290,7 @@ def test_anonymous_callers_are_rate_limited_with_a_clear_429(client, small_rates
     """Endpoints open to anonymous callers (the schema here; public knowledge-base search too)."""
     statuses = [client.get("/api/schema/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
-    response = client.get("/api/schema/")
+    response = client.get("/api/schema/?format=json")
     assert "Request was throttled" in response.json()["detail"]
     assert int(response["Retry-After"]) > 0
 
