@@ -202,3 +202,55 @@ def article_stats(article: Article) -> dict:
     counts = dict(ArticleLink.objects.filter(article=article).values_list("kind").annotate(n=Count("id")))
     return {"suggested": counts.get(LinkKind.SUGGESTED, 0), "used": counts.get(LinkKind.USED, 0),
             "created": counts.get(LinkKind.CREATED, 0), "deflections": article.deflections.count()}
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def published_by_category(*, user, language: str | None = None) -> QuerySet:
+    """The published articles the user may read, for browsing by category (for a customer or a
+    visitor the same as `published_public_by_category`)."""
+    queryset = articles_visible_to(user).filter(state=ArticleState.PUBLISHED).select_related("category")
+    if language:
+        queryset = queryset.filter(language=language)
+    return queryset.order_by(F("category__name").asc(nulls_last=True), "title")
+
+
+def articles_in_progress(*, user) -> QuerySet:
+    """The author's own articles that are not published yet (drafts and those waiting for review)."""
+    if not roles.is_agent(user):
+        return Article.objects.none()
+    return (Article.objects.filter(author=user, state__in=[ArticleState.DRAFT, ArticleState.REVIEW])
+            .select_related("category").order_by("-updated_at", "-id"))
+
+
+def ticket_article_links(*, ticket: Ticket, user) -> QuerySet:
+    """The articles linked to a ticket (suggested while filing, solved with, created from) that the
+    user may read, in one query."""
+    return (ArticleLink.objects.filter(ticket=ticket, article__in=articles_visible_to(user))
+            .select_related("article").order_by("created_at", "id"))
+
+
+def article_reply_text(*, user, article_id) -> str:
+    """The text an agent starts a public reply with when answering from an article: the explanation
+    for customers, then the resolution. Empty when the id is bad or the article not readable."""
+    try:
+        pk = int(article_id)
+    except (TypeError, ValueError):
+        return ""
+    article = articles_visible_to(user).filter(pk=pk).only("summary", "resolution").first()
+    if article is None:
+        return ""
+    return "\n\n".join(part for part in (article.summary.strip(), article.resolution.strip()) if part)
+
+
+def article_version_pair(*, article: Article, number) -> tuple:
+    """A version of the article and the one before it (None for the first); Http404 for a bad number."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    versions = {v.number: v for v in article.versions.select_related("editor").filter(number__in=[number - 1, number])}
+    if number not in versions:
+        raise Http404
+    return versions[number], versions.get(number - 1)

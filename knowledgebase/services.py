@@ -230,3 +230,21 @@ def log_search(*, query: str, scope: str, results: int, user=None, language: str
     if query:
         SearchLog.objects.create(query=query, scope=scope, results=results, language=language or "",
                                  user=user if user and user.is_authenticated else None)
+
+
+def available_actions(article: Article, user) -> set[str]:
+    """What `user` may do with the article now (the buttons a page shows): edit, submit, publish,
+    send_back, archive. The services above check the same rules again when the action comes."""
+    if not roles.is_agent(user):
+        return set()
+    actions = set()
+    if can_edit(article, user):
+        actions.add("edit")
+    if article.state == ArticleState.DRAFT and (article.author_id == user.pk or can_review(user)):
+        actions.add("submit")
+    if can_review(user):
+        if article.state == ArticleState.REVIEW:
+            actions |= {"publish", "send_back"}
+        if article.state != ArticleState.ARCHIVED:
+            actions.add("archive")
+    return actions

@@ -4,7 +4,7 @@ import re
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery
 from django.utils.translation import gettext_lazy as _
 
 from .roles import agent_tier_ids
@@ -77,14 +77,17 @@ class TicketFilter(django_filters.FilterSet):
         self.user = user
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
+        """A reference finds its ticket; other text is a full-text search (stemmed in German and
+        English, GIN-indexed), so it stays fast at millions of tickets."""
+        value = value.strip()[:200]
         if not value:
             return queryset
         if REFERENCE_RE.match(value):
-            return queryset.filter(reference__iexact=value)
-        return queryset.filter(
-            Q(subject__icontains=value) | Q(description__icontains=value) | Q(reference__icontains=value)
+            return queryset.filter(reference=value.upper())
+        query = SearchQuery(value, config="german", search_type="websearch") | SearchQuery(
+            value, config="english", search_type="websearch"
         )
+        return queryset.filter(search_vector=query)
 
     def filter_status(self, queryset, name, value):
         if value == STATUS_OPEN:
