@@ -298,3 +298,14 @@ def test_anonymous_callers_are_rate_limited_with_a_clear_429(client, small_rates
 def test_customers_are_limited_agents_are_not(api, customer, agent1, small_rates, tiers):
     assert [api(customer).get("/api/v1/tiers/").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert {api(agent1).get("/api/v1/tiers/").status_code for _ in range(10)} == {200}
+
+
+def test_the_list_says_when_its_count_is_capped(api, agent1, customer, tiers, monkeypatch):
+    from tickets.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    for i in range(5):
+        make_ticket(customer, subject=f"T{i}")
+    body = api(agent1).get("/api/v1/tickets/?size=2").json()
+    assert (body["count"], body["count_is_exact"]) == (3, False)
+    assert api(agent1).get("/api/v1/tickets/?size=2&priority=4").json()["count_is_exact"] is True

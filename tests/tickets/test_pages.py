@@ -321,3 +321,13 @@ def test_the_ticket_page_costs_the_same_queries_however_long_the_timeline(login,
     client = login(agent1)
     with django_assert_max_num_queries(12):
         assert client.get(agent_url(ticket)).status_code == 200
+
+
+def test_a_huge_result_is_counted_only_up_to_the_cap(login, agent1, customer, tiers, monkeypatch):
+    from tickets.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    for i in range(7):
+        make_ticket(customer, subject=f"T{i}")
+    page = login(agent1).get("/agent/?size=10").text
+    assert "More than 5 tickets" in page

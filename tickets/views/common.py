@@ -4,13 +4,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import roles, selectors
+from ..pagination import CappedCountPaginator
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -60,7 +60,7 @@ def paginate(request, queryset, default_size=25):
         size = default_size
     if size not in PAGE_SIZES:
         size = default_size
-    paginator = Paginator(queryset, size)
+    paginator = CappedCountPaginator(queryset, size)
     return paginator.get_page(request.GET.get("page"))
 
 
