@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views import defaults
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -54,3 +55,19 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+
+def _api_aware(html_handler, status, detail):
+    """Under /api/ even an unknown address or a crash answers JSON, as the API description says."""
+    from django.http import JsonResponse
+
+    def handler(request, *args, **kwargs):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(detail)}, status=status)
+        return html_handler(request, *args, **kwargs)
+
+    return handler
+
+
+handler404 = _api_aware(defaults.page_not_found, 404, _("Not found."))
+handler500 = _api_aware(defaults.server_error, 500, _("Server error. Please try again later."))

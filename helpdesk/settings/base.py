@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, their timeline and tiered escalation for a three-level support team.",
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TicketEventKindEnum": "tickets.models.EventKind",
         "ClockEventKindEnum": "escalation.models.ClockEventKind",
