@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "tickets.models.Priority",
         "SlaMetricEnum": "escalation.models.Metric",
         "ClockStateEnum": "escalation.models.ClockState",
+        "ArticleStateEnum": "knowledgebase.models.ArticleState",
+        "ArticleLinkKindEnum": "knowledgebase.models.LinkKind",
+        "ArticleAudienceEnum": "knowledgebase.models.Audience",
+        "ArticleLanguageEnum": "knowledgebase.models.Language",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI is served from our own static files (drf-spectacular-sidecar), never from a CDN.
