@@ -1,4 +1,4 @@
-.PHONY: run test bench-sla bench-kb
+.PHONY: run test bench-sla bench-kb bench-http
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -15,3 +15,7 @@ bench-sla:
 # Knowledge-base search benchmark: 100,000 articles and 1,000,000 solved tickets (see bench/kb_search.py).
 bench-kb:
 	scripts/bench.sh kb $(ARGS)
+
+# Pages and API under load: gunicorn + wrk at 16 connections (see bench/http_load.py).
+bench-http:
+	scripts/bench.sh http $(ARGS)

@@ -6,5 +6,8 @@ name=${1:-sla}; shift || true
 case "$name" in
   sla) exec python bench/sla_escalation.py "$@" ;;
   kb) exec python bench/kb_search.py "$@" ;;
+  http)
+    command -v wrk >/dev/null || { log "Installing wrk"; as_root apt-get install -y -qq wrk >/dev/null; }
+    exec python bench/http_load.py "$@" ;;
   *) echo "unknown benchmark: $name" >&2; exit 2 ;;
 esac
