@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, TextField, When
 from django.http import Http404
 
 from tickets import roles
@@ -20,7 +20,6 @@ from tickets.models import Status, Ticket, Tier
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
 
 MAX_QUERY_LENGTH = 200
-TRIGRAM_THRESHOLD = 0.4
 
 
 def can_review(user) -> bool:
@@ -28,11 +27,14 @@ def can_review(user) -> bool:
 
 
 def agent_level(user) -> int:
-    """The highest tier level the agent works at (admins without a tier count as the top)."""
+    """The highest tier level the agent works at (admins without a tier count as the top). Kept on
+    the user object for the request, like the tier ids in tickets.roles."""
     tier_ids = roles.agent_tier_ids(user)
     if not tier_ids:
         return 99 if roles.is_agent(user) else 0
-    return Tier.objects.filter(pk__in=tier_ids).aggregate(m=Max("level"))["m"] or 0
+    if getattr(user, "_kb_agent_level", None) is None or user._kb_agent_level[0] != tier_ids:
+        user._kb_agent_level = (tier_ids, Tier.objects.filter(pk__in=tier_ids).aggregate(m=Max("level"))["m"] or 0)
+    return user._kb_agent_level[1]
 
 
 def _readable(user) -> Q:
@@ -40,13 +42,12 @@ def _readable(user) -> Q:
     if not roles.is_agent(user):
         return published_public
     level = agent_level(user)
-    published = Q(state=ArticleState.PUBLISHED) & (
-        Q(audience__in=[Audience.PUBLIC, Audience.AGENTS]) | Q(audience=Audience.TIER, min_tier__level__lte=level)
-    )
-    own = Q(author=user)
+    for_this_agent = Q(audience__in=[Audience.PUBLIC, Audience.AGENTS]) | Q(audience=Audience.TIER, min_tier__level__lte=level)
+    readable = (Q(state=ArticleState.PUBLISHED) & for_this_agent) | Q(author=user)
     if can_review(user):
-        return published | own | Q(state__in=[ArticleState.REVIEW, ArticleState.DRAFT, ArticleState.ARCHIVED])
-    return published | own
+        # Reviewers also see what is not published yet (or no longer), within their own tier.
+        readable |= Q(state__in=[ArticleState.REVIEW, ArticleState.DRAFT, ArticleState.ARCHIVED]) & for_this_agent
+    return readable
 
 
 def articles_visible_to(user) -> QuerySet:
@@ -90,15 +91,9 @@ def clean_query(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "")).strip()[:MAX_QUERY_LENGTH]
 
 
-def _fts_filter(query_text: str, languages) -> tuple[Q, dict]:
-    """Match each article against the query stemmed in the article's own language."""
-    condition = Q()
-    queries = {}
-    for language in languages:
-        query = SearchQuery(query_text, config=SEARCH_CONFIGS[language], search_type="websearch")
-        queries[language] = query
-        condition |= Q(language=language, search_vector=query)
-    return condition, queries
+def _queries(query_text: str, languages) -> dict:
+    """The query stemmed once per language; each article is matched in its own language."""
+    return {lang: SearchQuery(query_text, config=SEARCH_CONFIGS[lang], search_type="websearch") for lang in languages}
 
 
 @dataclass
@@ -126,27 +121,30 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     if state:
         base = base.filter(state=state)
 
-    condition, queries = _fts_filter(text, languages)
-    hits = []
+    # One query for both languages: each article is matched and ranked with the query stemmed in its
+    # own language (a BitmapOr of two scans of the same GIN index).
+    queries = _queries(text, languages)
+    condition = Q()
+    ranks, snippets = [], []
     for lang, query in queries.items():
-        ranked = (
-            base.filter(language=lang, search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query, cover_density=False))
-            .order_by("-rank", "-id")
-        )
-        if with_snippets:
-            ranked = ranked.annotate(snippet=SearchHeadline(
-                "resolution", query, config=SEARCH_CONFIGS[lang], start_sel="<mark>", stop_sel="</mark>",
-                max_words=25, min_words=10, max_fragments=1,
-            ))
-        hits.extend(ArticleHit(a, a.rank, getattr(a, "snippet", ""), False) for a in ranked.select_related("category")[:limit])
+        condition |= Q(language=lang, search_vector=query)
+        ranks.append(When(language=lang, then=SearchRank(F("search_vector"), query)))
+        snippets.append(When(language=lang, then=SearchHeadline(
+            "resolution", query, config=SEARCH_CONFIGS[lang], start_sel="<mark>", stop_sel="</mark>",
+            max_words=25, min_words=10, max_fragments=1,
+        )))
+    ranked = base.filter(condition).annotate(rank=Case(*ranks, output_field=FloatField())).order_by("-rank", "-id")
+    if with_snippets:
+        ranked = ranked.annotate(snippet=Case(*snippets, output_field=TextField()))
+    hits = [ArticleHit(a, a.rank, getattr(a, "snippet", ""), False) for a in ranked.select_related("category")[:limit]]
     if hits:
-        hits.sort(key=lambda h: (-h.rank, -h.article.pk))
-        return hits[:limit]
+        return hits
 
+    # `<%` (trigram_word_similar) can use the title's trigram index. Its threshold is the database
+    # setting pg_trgm.word_similarity_threshold, set for every connection in settings (0.4).
     fuzzy = (
-        base.annotate(similarity=TrigramWordSimilarity(text, "title"))
-        .filter(similarity__gte=TRIGRAM_THRESHOLD)
+        base.filter(title__trigram_word_similar=text)
+        .annotate(similarity=TrigramWordSimilarity(text, "title"))
         .order_by("-similarity", "-id")
         .select_related("category")[:limit]
     )
@@ -254,3 +252,27 @@ def article_version_pair(*, article: Article, number) -> tuple:
     if number not in versions:
         raise Http404
     return versions[number], versions.get(number - 1)
+
+
+# --- lists for the API and the admin ------------------------------------------------------------
+
+
+def article_list(*, user, language: str | None = None, category=None, audience: str | None = None,
+                 state: str | None = None) -> QuerySet:
+    """The articles the user may read, filtered, most recently changed first, with the category
+    joined (a page of them costs one query)."""
+    queryset = articles_visible_to(user).select_related("category")
+    if language:
+        queryset = queryset.filter(language=language)
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if audience:
+        queryset = queryset.filter(audience=audience)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.order_by("-updated_at", "-id")
+
+
+def article_reviews(article: Article) -> QuerySet:
+    """The review decisions on an article, newest first (the author reads why it was sent back)."""
+    return article.reviews.select_related("reviewer").order_by("-created_at", "-id")

@@ -17,7 +17,8 @@ from tickets import roles
 from tickets.models import EventKind, Status, Ticket
 
 from .models import (
-    Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, LinkKind, Review, ReviewDecision, SearchLog,
+    Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, Language, LinkKind, Review, ReviewDecision,
+    SearchLog,
 )
 from .selectors import can_review, clean_query
 
@@ -40,6 +41,10 @@ def _validate(article: Article) -> None:
             errors[field] = _("%(field)s must not be empty.") % {"field": labels[field]}
         elif len(value) > max_length:
             errors[field] = _("%(field)s may be at most %(max)d characters long.") % {"field": labels[field], "max": max_length}
+    if article.language not in Language.values:
+        errors["language"] = _("Choose German or English.")
+    if article.audience not in Audience.values:
+        errors["audience"] = _("Choose who may read the article.")
     if article.audience == Audience.TIER and article.min_tier_id is None:
         errors["min_tier"] = _("Choose the tier from which agents may read this article.")
     if article.audience != Audience.TIER:
@@ -194,8 +199,14 @@ def article_from_ticket(*, ticket: Ticket, author) -> Article:
 
 def link_article(*, ticket: Ticket, article: Article, actor, kind: str = LinkKind.USED) -> ArticleLink:
     """Record that an article belongs to a ticket. Linking twice is harmless."""
+    from .selectors import articles_visible_to
+
+    if kind not in LinkKind.values:
+        raise ValidationError(_("Unknown kind of link."))
     if kind != LinkKind.SUGGESTED:
         _require_agent(actor)
+    if not articles_visible_to(actor).filter(pk=article.pk).exists():
+        raise PermissionDenied(_("You cannot read this article."))
     try:
         with transaction.atomic():
             return ArticleLink.objects.create(ticket=ticket, article=article, kind=kind, created_by=actor)
@@ -221,6 +232,9 @@ def record_feedback(*, article: Article, helpful: bool) -> None:
 
 
 def record_deflection(*, article: Article, user=None, query: str = "") -> Deflection:
+    """Count a ticket that was not filed. Only customers and visitors can save us a ticket."""
+    if user is not None and roles.is_agent(user):
+        raise PermissionDenied(_("Only customers and visitors can report that an article saved a ticket."))
     return Deflection.objects.create(article=article, user=user if user and user.is_authenticated else None,
                                      query=clean_query(query))
 

@@ -1,8 +1,11 @@
 """The ticket filters, shared by the agent queue page and the API list."""
 
+import datetime
 import re
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +25,24 @@ def _agents():
     return get_user_model().objects.filter(tier_memberships__isnull=False, is_active=True).distinct().order_by(
         "first_name", "last_name", "username"
     )
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, turned into UTC here: PostgreSQL refuses some offsets Python accepts
+    (e.g. +23:59), and a moment out of range is the caller's error, not the server's."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.timezone.utc)
+        except (OverflowError, ValueError):
+            raise ValidationError(_("This moment is out of range.")) from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 def _tier_choices():
@@ -44,8 +65,8 @@ class TicketFilter(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(queryset=_agents(), label=_("Assignee"), empty_label=_("Anyone"))
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("Unassigned"))
     requester = django_filters.NumberFilter(field_name="requester_id", label=_("Requester (id)"))
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated after"))
-    breaches_before = django_filters.IsoDateTimeFilter(
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated after"))
+    breaches_before = UtcDateTimeFilter(
         field_name="next_breach_at", lookup_expr="lte", label=_("Next SLA breach before")
     )
     ordering = django_filters.OrderingFilter(

@@ -13,7 +13,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def _counted(self):
         # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): stops early, uses the same index as the page.
-        return self.object_list[: self.cap + 1].count()
+        head = self.object_list[: self.cap + 1]
+        return len(head) if isinstance(head, (list, tuple)) else head.count()
 
     @cached_property
     def count(self):

@@ -138,11 +138,16 @@ def test_an_article_from_a_solved_ticket_is_prefilled_and_linked(customer, agent
     assert ArticleLink.objects.get(article=article).kind == LinkKind.CREATED
 
 
-def test_linking_counts_reuse_once_per_ticket(ticket, agent1, writer):
+def test_linking_counts_reuse_once_per_ticket(ticket, writer):
     article = draft(writer)
-    services.link_article(ticket=ticket, article=article, actor=agent1)
-    services.link_article(ticket=ticket, article=article, actor=agent1)
+    services.link_article(ticket=ticket, article=article, actor=writer)
+    services.link_article(ticket=ticket, article=article, actor=writer)
     assert selectors.article_reuse_count(article) == 1
+
+
+def test_nobody_links_an_article_they_cannot_read(ticket, agent1, writer):
+    with pytest.raises(PermissionDenied):
+        services.link_article(ticket=ticket, article=draft(writer), actor=agent1)
 
 
 def test_suggestions_recorded_on_a_ticket_are_only_those_the_customer_may_see(ticket, customer, writer, reviewer_user):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.forms import style_form
+from knowledgebase import selectors as kb_selectors
 
 from .. import selectors, services
 from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
@@ -50,8 +51,10 @@ def _make_form(action, request, ticket, bound=False):
     return form_class(*args, auto_id=auto_id, initial=initial)
 
 
-def _render_ticket(request, ticket, bound=None, action=None):
+def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
     forms = {name: _make_form(name, request, ticket) for name in ACTIONS}
+    if reply_body:
+        forms["reply"].initial["body"] = reply_body
     if bound is not None:
         forms[action] = bound
     tiers = list(selectors.tiers())
@@ -76,7 +79,11 @@ def _render_ticket(request, ticket, bound=None, action=None):
 @agent_required
 def ticket_detail(request, reference):
     ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
-    return _render_ticket(request, ticket)
+    # "Use in reply" on a knowledge-base article: the reply starts from the article's text.
+    reply_body = ""
+    if request.GET.get("use_article"):
+        reply_body = kb_selectors.article_reply_text(user=request.user, article_id=request.GET["use_article"])
+    return _render_ticket(request, ticket, reply_body=reply_body)
 
 
 def _reply(request, ticket, data):

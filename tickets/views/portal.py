@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from knowledgebase import services as kb_services
+
 from .. import selectors, services
 from ..forms import ReplyForm, StatusForm, TicketCreateForm
 from ..models import Status
@@ -32,6 +34,10 @@ def ticket_new(request):
             attachments=data["attachments"],
         )
         if ticket is not None:
+            # The knowledge-base articles the customer was shown while writing, filed anyway.
+            suggested = [v for v in request.POST.getlist("suggested") if v.isascii() and v.isdigit() and len(v) < 10]
+            if suggested:
+                kb_services.record_suggestions(ticket=ticket, article_ids=suggested, actor=request.user)
             messages.success(
                 request,
                 _("Thank you! Your ticket has been registered under the reference %(reference)s.")

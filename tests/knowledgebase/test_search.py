@@ -1,0 +1,190 @@
+"""Search quality in German and English (selectors.search_articles and search_solved_tickets):
+stemming, umlauts, typos, ranking, language filter, highlighted snippets, solved tickets."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from knowledgebase import selectors
+from knowledgebase.models import ArticleState, Audience
+from tests.factories import make_ticket
+from tickets import services as ticket_services
+from tickets.models import Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(make_article):
+    """A small knowledge base in both languages, all published for the public."""
+
+    def article(**fields):
+        return make_article(summary="", **fields)
+
+    return {
+        "password": article(
+            title="Passwort zurücksetzen", language="de",
+            problem="Der Kunde hat sein Passwort vergessen und kann sich nicht mehr anmelden.",
+            resolution="Im Portal auf „Passwort vergessen“ klicken und dem Link in der E-Mail folgen."),
+        "printer": article(
+            title="Drucker druckt nicht", language="de",
+            problem="Der Drucker im zweiten Stock nimmt Aufträge an, aber es kommt nichts heraus.",
+            resolution="Die Warteschlange leeren und den Druckdienst neu starten."),
+        "mailbox": article(
+            title="Postfach voll", language="de",
+            problem="Die Größe des Postfachs ist überschritten, neue E-Mails kommen nicht mehr an.",
+            resolution="Alte E-Mails in das Archiv verschieben."),
+        "vpn_de": article(
+            title="VPN-Verbindung bricht ab", language="de",
+            problem="Die VPN-Verbindung bricht nach zehn Minuten ab.",
+            resolution="Den VPN-Client auf Version 5.2 aktualisieren."),
+        "vpn_en": article(
+            title="VPN connection drops", language="en",
+            problem="The VPN client loses its connection every ten minutes.",
+            resolution="Update the VPN client to version 5.2 and restart the laptop."),
+        "outlook_title": article(
+            title="Outlook crashes on start", language="en",
+            problem="The mail program closes right after it opens.",
+            resolution="Start it in safe mode and disable the add-ins."),
+        "outlook_body": article(
+            title="Mail does not arrive", language="en",
+            problem="No new messages for an hour.",
+            resolution="Repair the Outlook profile in the control panel."),
+    }
+
+
+def titles(hits):
+    return [hit.article.title for hit in hits]
+
+
+def search(text, user=None, **kwargs):
+    return selectors.search_articles(user=user or AnonymousUser(), text=text, **kwargs)
+
+
+# --- stemming and umlauts -----------------------------------------------------------------------
+
+
+def test_a_german_plural_finds_the_singular(library):
+    hits = search("Passwörter")
+    assert titles(hits) == ["Passwort zurücksetzen"]
+    assert hits[0].fuzzy is False
+
+
+def test_an_english_plural_finds_the_singular(library):
+    assert "VPN connection drops" in titles(search("connections"))
+
+
+def test_inflected_german_verbs_match(library):
+    assert "Drucker druckt nicht" in titles(search("Drucker drucken"))
+
+
+@pytest.mark.parametrize("query", ["Größe", "Grösse", "grosse", "uberschritten"])
+def test_umlauts_and_sharp_s_match_however_they_are_typed(library, query):
+    assert titles(search(query)) == ["Postfach voll"]
+
+
+# --- typos: the trigram fallback on titles -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("typo, title", [("Pasword", "Passwort zurücksetzen"), ("Drukcer", "Drucker druckt nicht")])
+def test_a_typo_still_finds_the_article_by_its_title(library, typo, title):
+    hits = search(typo)
+    assert titles(hits)[0] == title
+    assert hits[0].fuzzy is True
+    assert hits[0].snippet == ""
+
+
+def test_nonsense_finds_nothing(library):
+    assert search("xqzvwk") == []
+
+
+def test_an_empty_query_finds_nothing(library):
+    assert search("   ") == []
+
+
+# --- ranking, filters, snippets ------------------------------------------------------------------------
+
+
+def test_a_title_hit_ranks_above_a_body_only_hit(library):
+    hits = search("Outlook")
+    assert titles(hits) == ["Outlook crashes on start", "Mail does not arrive"]
+    assert hits[0].rank > hits[1].rank
+
+
+def test_the_language_filter(library):
+    assert titles(search("VPN", language="en")) == ["VPN connection drops"]
+    assert titles(search("VPN", language="de")) == ["VPN-Verbindung bricht ab"]
+    assert set(titles(search("VPN"))) == {"VPN connection drops", "VPN-Verbindung bricht ab"}
+
+
+def test_the_snippet_highlights_the_match_in_the_resolution(library):
+    [hit] = search("Druckdienst")
+    assert "<mark>Druckdienst</mark>" in hit.snippet
+    [hit] = search("laptops", language="en")
+    assert "<mark>laptop</mark>" in hit.snippet
+
+
+def test_searches_without_snippets_leave_them_empty(library):
+    [hit] = search("Druckdienst", with_snippets=False)
+    assert hit.snippet == ""
+
+
+def test_the_limit(make_article):
+    for i in range(4):
+        make_article(title=f"Scanner problem {i}", problem="The scanner does not scan.")
+    assert len(search("scanner", limit=3)) == 3
+
+
+# --- visibility in search ------------------------------------------------------------------------------
+
+
+def test_search_finds_only_what_the_user_may_read(all_articles, customer, agent1, agent3):
+    public_only = {"VPN disconnects every ten minutes"}
+    assert set(titles(search("VPN"))) == public_only
+    assert set(titles(search("VPN", user=customer))) == public_only
+    agent1_sees = set(titles(search("VPN", user=agent1)))
+    assert agent1_sees == {"VPN disconnects every ten minutes", "VPN gateway certificate renewal"}
+    assert "VPN gateway debug logging" in titles(search("VPN", user=agent3))
+
+
+def test_the_typo_fallback_respects_visibility_too(all_articles, customer):
+    assert search("Gatway debug loging", user=customer) == []
+
+
+def test_suggestions_are_published_public_articles_for_everyone(all_articles, agent3):
+    for user in (AnonymousUser(), agent3):
+        hits = selectors.suggestions_for_text(user=user, text="my vpn keeps dropping")
+        assert titles(hits) == ["VPN disconnects every ten minutes"]
+        assert hits[0].article.state == ArticleState.PUBLISHED and hits[0].article.audience == Audience.PUBLIC
+
+
+# --- solved tickets ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def solved_ticket(customer, tiers, agent1):
+    ticket = make_ticket(customer, subject="Drucker druckt nur leere Seiten",
+                         description="Seit heute kommen aus dem Drucker nur leere Seiten.")
+    ticket_services.ticket_change_status(ticket=ticket, actor=agent1, status=Status.SOLVED)
+    return ticket
+
+
+@pytest.fixture
+def open_ticket(customer, tiers):
+    return make_ticket(customer, subject="Drucker im Keller druckt schief", description="Die Seiten sind schief.")
+
+
+def test_agents_find_solved_tickets(solved_ticket, open_ticket, agent1):
+    hits = selectors.search_solved_tickets(user=agent1, text="Drucker")
+    assert [hit.ticket.reference for hit in hits] == [solved_ticket.reference]
+    assert hits[0].rank > 0
+
+
+def test_solved_tickets_are_found_by_their_stemmed_words_in_english_too(customer, tiers, agent1):
+    ticket = make_ticket(customer, subject="Printers keep jamming", description="Paper jams in every printer.")
+    ticket_services.ticket_change_status(ticket=ticket, actor=agent1, status=Status.SOLVED)
+    assert [h.ticket for h in selectors.search_solved_tickets(user=agent1, text="printer jam")] == [ticket]
+
+
+def test_customers_and_visitors_never_find_tickets(solved_ticket, customer):
+    assert selectors.search_solved_tickets(user=customer, text="Drucker") == []
+    assert selectors.search_solved_tickets(user=AnonymousUser(), text="Drucker") == []
