@@ -22,6 +22,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
     path("kb/", include("knowledgebase.urls")),
     path("accounts/register/", accounts.register, name="register"),
+    path("accounts/api-token/", accounts.api_token, name="api_token"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),

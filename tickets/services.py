@@ -151,6 +151,21 @@ def customer_register(*, email: str, password: str, first_name="", last_name="",
     return user
 
 
+def api_token_for(user):
+    """The user's API token, or None if they have not created one."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def api_token_renew(*, user):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
 def profile_for(user) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile

@@ -417,3 +417,16 @@ def test_customer_files_a_ticket_on_a_phone(page: Page, url, login_as, customer,
     expect(flash(page)).to_contain_text("Your ticket has been registered under the reference")
     expect(page.get_by_test_id("reference")).to_have_text(REFERENCE)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
+
+
+def test_a_customer_creates_an_api_token_and_uses_it(page: Page, url, login_as, customer, ticket):
+    import requests
+
+    login_as(customer)
+    page.goto(url("/portal/"))
+    page.get_by_test_id("current-user").click()
+    expect(page.get_by_role("heading", name="API token")).to_be_visible()
+    page.get_by_role("button", name="Create token").click()
+    key = page.get_by_test_id("api-token").input_value()
+    response = requests.get(url("/api/v1/tickets/"), headers={"Authorization": f"Token {key}"}, timeout=10)
+    assert [t["reference"] for t in response.json()["results"]] == [ticket.reference]

@@ -91,3 +91,19 @@ def test_an_unknown_language_changes_nothing(client, customer):
     client.post("/language/", {"language": "xx"})
     customer.profile.refresh_from_db()
     assert customer.profile.language == "en"
+
+
+def test_people_create_and_replace_their_own_api_token(client, customer):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(customer)
+    assert "You have no API token yet." in client.get("/accounts/api-token/").text
+    client.post("/accounts/api-token/")
+    first = Token.objects.get(user=customer).key
+    assert first in client.get("/accounts/api-token/").text
+    client.post("/accounts/api-token/")
+    assert Token.objects.get(user=customer).key != first
+
+
+def test_the_token_page_needs_a_login(client, db):
+    assert client.get("/accounts/api-token/").status_code == 302

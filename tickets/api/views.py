@@ -2,7 +2,7 @@
 
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -57,7 +57,20 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = selectors.ticket_get_for_user(user=self.request.user, reference=ticket.reference)
         return Response(s.TicketSerializer(ticket).data, status=code)
 
-    @extend_schema(summary="File a ticket", request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
+    @extend_schema(
+        summary="File a ticket", request=s.TicketCreateSerializer, responses={201: s.TicketSerializer},
+        examples=[
+            OpenApiExample("A customer files a ticket", request_only=True, value={
+                "subject": "VPN disconnects every ten minutes",
+                "description": "Since the update to 4.2 the VPN client drops the connection every ten minutes.",
+                "category": 3,
+            }),
+            OpenApiExample("Monitoring opens a ticket for a customer (agent token)", request_only=True, value={
+                "subject": "Disk almost full on fileserver-02", "description": "95 % used on /srv.",
+                "requester": 42, "priority": 3,
+            }),
+        ],
+    )
     def create(self, request):
         data = self._input(s.TicketCreateSerializer)
         is_agent = roles.is_agent(request.user)
@@ -82,7 +95,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         page = self.paginate_queryset(events)
         return self.get_paginated_response(s.TicketEventSerializer(page, many=True).data)
 
-    @extend_schema(summary="Send a public reply", request=s.ReplySerializer, responses=s.TicketSerializer)
+    @extend_schema(summary="Send a public reply", request=s.ReplySerializer, responses=s.TicketSerializer, examples=[
+        OpenApiExample("Answer and wait for the customer", request_only=True,
+                       value={"body": "Could you send us the client log file?", "status": "waiting"}),
+    ])
     @action(detail=True, methods=["post"], filter_backends=[])
     def reply(self, request, reference):
         ticket = self.get_object()
@@ -148,7 +164,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_take(ticket=ticket, agent=request.user)
         return self._ticket_response(ticket)
 
-    @extend_schema(summary="Escalate to a higher tier (agents)", request=s.TierMoveSerializer, responses=s.TicketSerializer)
+    @extend_schema(summary="Escalate to a higher tier (agents)", request=s.TierMoveSerializer, responses=s.TicketSerializer,
+                   examples=[OpenApiExample("Escalate with a reason", request_only=True, value={
+                       "reason": "Rekeying timeouts in the log; standard steps did not help."})])
     @action(detail=True, methods=["post"], filter_backends=[])
     def escalate(self, request, reference):
         ticket = self.get_object()

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -42,3 +43,14 @@ def change_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.profile_set_language(user=request.user, language=language)
     return response
+
+
+@login_required
+def api_token(request):
+    """The person's own API token for integrations: shown, created or replaced (the old one stops
+    working at once)."""
+    if request.method == "POST":
+        services.api_token_renew(user=request.user)
+        messages.success(request, _("Your new API token is ready. The previous one no longer works."))
+        return redirect("api_token")
+    return render(request, "registration/api_token.html", {"token": services.api_token_for(request.user)})
