@@ -80,6 +80,18 @@ class Article(models.Model):
         db_persist=True,
     )
 
+    # The title alone: a broad word can match half the knowledge base, and the articles that carry
+    # it in their title are the ones worth ranking first (see selectors.search_articles).
+    title_vector = models.GeneratedField(
+        expression=Case(
+            When(language="de", then=SearchVector("title", config="german")),
+            default=SearchVector("title", config="english"),
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -87,6 +99,7 @@ class Article(models.Model):
         permissions = [("review_article", _("Can review and publish knowledge articles"))]
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["title_vector"], name="article_title_search_idx"),
             # The typo-tolerant fallback: trigram similarity of the title.
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
             models.Index(fields=["state", "audience", "language"], name="article_visibility_idx"),

@@ -20,6 +20,8 @@ from tickets.models import Status, Ticket, Tier
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
 
 MAX_QUERY_LENGTH = 200
+# How many matches are ranked at most; beyond this, more matches only cost time, not quality.
+RANK_CANDIDATES = 1000
 
 
 def can_review(user) -> bool:
@@ -124,16 +126,26 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     # One query for both languages: each article is matched and ranked with the query stemmed in its
     # own language (a BitmapOr of two scans of the same GIN index).
     queries = _queries(text, languages)
-    condition = Q()
+    condition, in_title = Q(), Q()
     ranks, snippets = [], []
     for lang, query in queries.items():
         condition |= Q(language=lang, search_vector=query)
+        in_title |= Q(language=lang, title_vector=query)
         ranks.append(When(language=lang, then=SearchRank(F("search_vector"), query)))
         snippets.append(When(language=lang, then=SearchHeadline(
             "resolution", query, config=SEARCH_CONFIGS[lang], start_sel="<mark>", stop_sel="</mark>",
             max_words=25, min_words=10, max_fragments=1,
         )))
-    ranked = base.filter(condition).annotate(rank=Case(*ranks, output_field=FloatField())).order_by("-rank", "-id")
+    # Ranking costs per match, and a common word matches tens of thousands of articles. So only a
+    # bounded set of candidates is ranked: those with the words in the title first, then others.
+    candidates = base.filter(in_title).values("pk")[:RANK_CANDIDATES].union(
+        base.filter(condition).values("pk")[:RANK_CANDIDATES]
+    )
+    ranked = (
+        Article.objects.filter(pk__in=candidates)
+        .annotate(rank=Case(*ranks, output_field=FloatField()))
+        .order_by("-rank", "-id")
+    )
     if with_snippets:
         ranked = ranked.annotate(snippet=Case(*snippets, output_field=TextField()))
     hits = [ArticleHit(a, a.rank, getattr(a, "snippet", ""), False) for a in ranked.select_related("category")[:limit]]
@@ -163,8 +175,10 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     if not text or not roles.is_agent(user):
         return []
     query = SearchQuery(text, config="german", search_type="websearch") | SearchQuery(text, config="english", search_type="websearch")
+    # As for articles: rank a bounded set of matches, not all of a million solved tickets.
+    candidates = Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query).values("pk")
     tickets = (
-        Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query)
+        Ticket.objects.filter(pk__in=candidates[:RANK_CANDIDATES])
         .annotate(rank=SearchRank(F("search_vector"), query))
         .select_related("category", "tier")
         .order_by("-rank", "-id")[:limit]
