@@ -21,4 +21,5 @@ urlpatterns = [
     path("tickets/<str:reference>/articles/<int:pk>/solved-with/", views.ticket_link_article, name="link_article"),
     path("tickets/<str:reference>/articles/<int:pk>/use-in-reply/", views.ticket_use_in_reply, name="use_in_reply"),
     path("tickets/<str:reference>/create-article/", views.ticket_create_article, name="article_from_ticket"),
+    path("tickets/<str:reference>/panel/", views.ticket_panel, name="ticket_panel"),
 ]

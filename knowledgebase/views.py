@@ -325,3 +325,13 @@ def ticket_create_article(request, reference):
         return redirect("agent:ticket", reference=ticket.reference)
     messages.success(request, _("A draft has been created from the ticket. Complete it and submit it for review."))
     return redirect("kb:article_edit", pk=article.pk)
+
+
+@agent_required
+@require_GET
+def ticket_panel(request, reference):
+    """The knowledge-base card of the agent ticket page, loaded by htmx once the page is shown."""
+    from .templatetags.kb_tags import ticket_panel_context
+
+    ticket = ticket_selectors.ticket_get_for_user(user=request.user, reference=reference)
+    return render(request, "knowledgebase/includes/ticket_panel.html", ticket_panel_context(request.user, ticket))

@@ -32,15 +32,19 @@ def audience_badge(article):
     return {"audience": article.audience, "label": Audience(article.audience).label, "tier": article.min_tier}
 
 
-@register.inclusion_tag("knowledgebase/includes/ticket_panel.html", takes_context=True)
-def kb_ticket_panel(context, ticket):
+def ticket_panel_context(user, ticket) -> dict:
     """The knowledge-base card of the agent ticket page: suggested articles with their actions, the
     articles already linked, and “create article from this ticket” once it is solved."""
-    user = context["request"].user
     return {
         "ticket": ticket,
-        "csrf_token": context.get("csrf_token"),
         "suggestions": selectors.suggestions_for_ticket(user=user, ticket=ticket),
         "links": list(selectors.ticket_article_links(ticket=ticket, user=user)),
         "can_create_article": ticket.status in (Status.SOLVED, Status.CLOSED),
     }
+
+
+@register.inclusion_tag("knowledgebase/includes/ticket_panel_placeholder.html")
+def kb_ticket_panel(ticket):
+    """The card is loaded after the page (htmx): searching the knowledge base for a ticket's words
+    takes longer than the rest of the ticket page together, and the agent can start reading."""
+    return {"ticket": ticket}

@@ -492,7 +492,10 @@ def test_the_version_history_is_for_agents_who_may_read_the_article(login, agent
 
 def test_the_ticket_page_suggests_published_articles_the_agent_may_read(login, agent1, customer, all_articles, tiers):
     ticket = make_ticket(customer, subject="VPN gateway disconnects", description="VPN debug logging shows drops.")
-    html = login(agent1).get(reverse("agent:ticket", kwargs={"reference": ticket.reference})).text
+    client = login(agent1)
+    page = client.get(reverse("agent:ticket", kwargs={"reference": ticket.reference})).text
+    assert 'data-testid="kb-panel-loading"' in page  # the card follows the page (htmx)
+    html = client.get(reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})).text
     panel = html[html.index('data-testid="kb-panel"'):]
     assert all_articles["public"].title in panel and all_articles["internal"].title in panel
     for name in ("tier3", "draft", "review", "archived"):
@@ -510,7 +513,7 @@ def test_solved_with_this_links_the_article_once(login, agent1, customer, public
     client.post(url)
     assert list(ArticleLink.objects.values_list("ticket", "article", "kind", "created_by")) == [
         (ticket.pk, public_article.pk, LinkKind.USED, agent1.pk)]
-    html = response.text
+    html = client.get(reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})).text
     linked = html[html.index('data-testid="linked-articles"'):]
     assert public_article.title in linked and "Solved with" in linked
     # The article shows the ticket it solved, and how often it was reused.
@@ -573,7 +576,7 @@ def test_an_article_is_created_from_a_solved_ticket(login, agent1, customer, tie
     assert "once it is solved" in response.text and not Article.objects.exists()
 
     solved(ticket, agent1)
-    assert "Create article from this ticket" in client.get(ticket_url).text
+    assert "Create article from this ticket" in client.get(reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})).text
     response = client.post(ticket_kb_url("article_from_ticket", ticket))
     article = Article.objects.get()
     assert response.url == article_url(article, "article_edit")
@@ -609,3 +612,9 @@ def test_the_article_page_for_agents_shows_author_state_and_versions(login, agen
     assert 'data-testid="article-state">Published<' in html
     assert article_url(internal_article, "article_versions") in html
     assert str(Audience.AGENTS.label) in html
+
+
+def test_the_ticket_panel_is_for_agents_and_their_tickets(login, customer, agent1, ticket):
+    url = reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})
+    assert login(customer).get(url).status_code == 403
+    assert login(agent1).get("/kb/tickets/HD-0000-000000/panel/").status_code == 404

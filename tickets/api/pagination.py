@@ -5,8 +5,8 @@ from ..pagination import CappedCountPaginator
 
 
 class PagePagination(PageNumberPagination):
-    """Page numbers with a capped count: `count` is exact up to 10,000 matches; beyond that
-    `count_is_exact` is false and `count` says "at least 10,000"."""
+    """Page numbers with a capped count: `count` is exact up to 1,000 matches; beyond that
+    `count_is_exact` is false and `count` says "at least 1,000"."""
 
     django_paginator_class = CappedCountPaginator
     page_size_query_param = "size"
