@@ -100,6 +100,9 @@ class Article(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title_vector"], name="article_title_search_idx"),
+            # What customers, visitors and the suggestions search: a third of the articles, a third of the index.
+            GinIndex(fields=["search_vector"], condition=Q(state="published", audience="public"), name="article_public_search_idx"),
+            GinIndex(fields=["title_vector"], condition=Q(state="published", audience="public"), name="article_public_title_idx"),
             # The typo-tolerant fallback: trigram similarity of the title.
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
             models.Index(fields=["state", "audience", "language"], name="article_visibility_idx"),

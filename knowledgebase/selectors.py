@@ -203,7 +203,7 @@ def suggestions_for_ticket(*, user, ticket: Ticket, limit: int = 5) -> list[Arti
                            with_snippets=False, state=ArticleState.PUBLISHED)
 
 
-def _keywords(text: str, limit: int = 12) -> str:
+def _keywords(text: str, limit: int = 8) -> str:
     """Free text (a half-written ticket) as an OR of its longer words, so that one unknown word does
     not hide every article; ranking still puts the article matching most words first."""
     words = [w for w in re.findall(r"\w{3,}", text.lower())][:limit]
