@@ -7,7 +7,7 @@ article's own language and weighted title > problem > resolution > the rest.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Case, Q, When
@@ -103,8 +103,8 @@ class Article(models.Model):
             # What customers, visitors and the suggestions search: a third of the articles, a third of the index.
             GinIndex(fields=["search_vector"], condition=Q(state="published", audience="public"), name="article_public_search_idx"),
             GinIndex(fields=["title_vector"], condition=Q(state="published", audience="public"), name="article_public_title_idx"),
-            # The typo-tolerant fallback: trigram similarity of the title.
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
+            # The typo-tolerant fallback: nearest titles by trigram distance (GiST answers ORDER BY ... LIMIT).
+            GistIndex(fields=["title"], opclasses=["gist_trgm_ops"], name="article_title_trgm_idx"),
             models.Index(fields=["state", "audience", "language"], name="article_visibility_idx"),
         ]
         constraints = [
