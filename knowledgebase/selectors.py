@@ -156,14 +156,10 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
         return hits
 
     # Nearest titles by trigram word distance, read in distance order from the GiST index (a KNN
-    # scan: it stops after `limit` rows however many titles share a few trigrams with a typo).
-    fuzzy = (
-        base.annotate(distance=TrigramWordDistance(text, "title"))
-        .filter(distance__lte=1 - TRIGRAM_SIMILARITY)
-        .order_by("distance")
-        .select_related("category")[:limit]
-    )
-    return [ArticleHit(a, 1 - a.distance, "", True) for a in fuzzy]
+    # scan: it stops after `limit` rows). Too distant titles are dropped here, not in SQL: a filter
+    # there would make the scan walk the whole index when nothing is close enough.
+    nearest = base.annotate(distance=TrigramWordDistance(text, "title")).order_by("distance").select_related("category")[:limit]
+    return [ArticleHit(a, 1 - a.distance, "", True) for a in nearest if a.distance <= 1 - TRIGRAM_SIMILARITY]
 
 
 @dataclass
