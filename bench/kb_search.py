@@ -879,6 +879,10 @@ def main():
         users, timings = build()
         timings["total"] = time.perf_counter() - total_started
         log(f"data built in {timings['total']:.0f} s")
+    # The typo-correction word list, as the publish task and beat keep it in production.
+    from knowledgebase.services import refresh_title_words
+
+    refresh_title_words()
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('knowledgebase_article')), "

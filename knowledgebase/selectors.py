@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, TextField, When
 from django.http import Http404
 
@@ -23,7 +24,7 @@ MAX_QUERY_LENGTH = 200
 # How many matches are ranked at most; beyond this, more matches only cost time, not quality.
 RANK_CANDIDATES = 1000
 # How alike a title word must be to a typed word for the typo-tolerant fallback (0..1).
-TRIGRAM_SIMILARITY = 0.4
+TRIGRAM_SIMILARITY = 0.3
 
 
 def can_review(user) -> bool:
@@ -155,11 +156,36 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     if hits:
         return hits
 
-    # Nearest titles by trigram word distance, read in distance order from the GiST index (a KNN
-    # scan: it stops after `limit` rows). Too distant titles are dropped here, not in SQL: a filter
-    # there would make the scan walk the whole index when nothing is close enough.
-    nearest = base.annotate(distance=TrigramWordDistance(text, "title")).order_by("distance").select_related("category")[:limit]
-    return [ArticleHit(a, 1 - a.distance, "", True) for a in nearest if a.distance <= 1 - TRIGRAM_SIMILARITY]
+    # A typo: correct each word to the closest word of a published title, then search again.
+    corrected = _corrected(text)
+    if corrected:
+        hits = search_articles(user=user, text=corrected, language=language, category=category, audience=audience,
+                               state=state, limit=limit, with_snippets=with_snippets)
+        return [ArticleHit(h.article, h.rank, h.snippet, True) for h in hits]
+    return []
+
+
+def _corrected(text: str) -> str | None:
+    """`text` with each word replaced by the closest title word (trigram similarity at least
+    TRIGRAM_SIMILARITY), or None when nothing changes. One query, a KNN lookup per word."""
+    words = re.findall(r"\w{3,}", text.lower())[:6]
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT q.word, best.word, similarity(best.word, q.word)
+            FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n)
+            LEFT JOIN LATERAL (
+                SELECT word FROM knowledgebase_titleword ORDER BY word <-> q.word LIMIT 1
+            ) best ON true
+            ORDER BY q.n
+            """,
+            [words],
+        )
+        rows = cursor.fetchall()
+    corrected = [best if best and score >= TRIGRAM_SIMILARITY else word for word, best, score in rows]
+    return " ".join(corrected) if corrected != words else None
 
 
 @dataclass

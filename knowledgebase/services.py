@@ -136,6 +136,7 @@ def article_publish(*, article: Article, reviewer, comment: str = "") -> Article
     article.save(update_fields=["state", "published_at", "updated_at"])
     Review.objects.create(article=article, version=_current_version(article), reviewer=reviewer,
                           decision=ReviewDecision.PUBLISHED, comment=comment.strip())
+    _refresh_title_words_on_commit()
     return article
 
 
@@ -163,6 +164,7 @@ def article_archive(*, article: Article, reviewer) -> Article:
         raise ValidationError(_("The article is already archived."))
     article.state = ArticleState.ARCHIVED
     article.save(update_fields=["state", "updated_at"])
+    _refresh_title_words_on_commit()
     return article
 
 
@@ -262,3 +264,18 @@ def available_actions(article: Article, user) -> set[str]:
         if article.state != ArticleState.ARCHIVED:
             actions.add("archive")
     return actions
+
+
+def refresh_title_words() -> None:
+    """Rebuild the typo-correction word list from the published titles (CONCURRENTLY: searches go
+    on meanwhile). Runs after publishing or archiving, in a task, and hourly from beat."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY knowledgebase_titleword")
+
+
+def _refresh_title_words_on_commit() -> None:
+    from .tasks import refresh_title_words as task
+
+    transaction.on_commit(task.delay, robust=True)

@@ -151,3 +151,12 @@ def celery_worker_proc(django_db_setup, private_celery_queue, tmp_path_factory):
     proc.mail_dir = mail_dir
     yield proc
     stop_celery(proc)
+
+
+@pytest.fixture(autouse=True)
+def title_words_refresh_at_once(monkeypatch):
+    """In production a Celery task refreshes the typo-correction word list after an article is
+    published; tests refresh it in place so a typo search sees what was just published."""
+    from knowledgebase import services
+
+    monkeypatch.setattr(services, "_refresh_title_words_on_commit", services.refresh_title_words)

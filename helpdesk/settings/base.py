@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that could not start in time is pointless: the next one is already on its way.
         "options": {"expires": HELPDESK_SWEEP_SECONDS},
     },
+    # Publishing refreshes it at once; this catches titles edited in place.
+    "kb-title-words": {"task": "knowledgebase.tasks.refresh_title_words", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {
