@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.admin import ReadOnlyAdmin
 from tickets.models import Status
 
 from . import schedules, services
@@ -199,16 +200,6 @@ class EscalationRuleAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "metric", "action"]
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TicketClock)

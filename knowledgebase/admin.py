@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.admin import ReadOnlyAdmin
 from tickets import roles
 
 from . import services
@@ -137,18 +138,6 @@ class ArticleAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(count)d article archived.", "%(count)d articles archived.", n) % {"count": n},
         )
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the services keep: to read, filter and search, never to edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Review)
