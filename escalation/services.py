@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,8 @@ from .models import ClockEvent, ClockEventKind, ClockState, EscalationRule, Noti
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 100
+# A clock whose processing failed (a bug, bad data) is tried again after this, not in a tight loop.
+FAILED_CLOCK_RETRY = timedelta(minutes=5)
 
 
 # --- claiming and firing due clocks ------------------------------------------------------------
@@ -70,7 +73,12 @@ def _process_batch(now, batch_size) -> int:
         ticket = tickets.get(clock.ticket_id)
         if ticket is None:
             continue
-        _fire(clock, ticket, now, rules, tiers)
+        try:
+            with transaction.atomic():  # a savepoint: one broken clock must not hold up the others
+                _fire(clock, ticket, now, rules, tiers)
+        except Exception:
+            logger.exception("SLA clock %s of ticket %s could not be processed; retrying later", clock.pk, ticket.reference)
+            TicketClock.objects.filter(pk=clock.pk).update(next_fire_at=now + FAILED_CLOCK_RETRY)
         acted += 1
     return acted
 

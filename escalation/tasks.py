@@ -16,7 +16,10 @@ def sweep(helper: bool = False) -> int:
                 sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS)
     done = services.process_due_clocks()
     if services.due_backlog(limit=1):
-        sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS)
+        # More is due. If this run could act on nothing (every ticket busy in a request), wait a
+        # second before the next look rather than spin.
+        sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS,
+                          countdown=0 if done else 1)
     return done
 
 

@@ -181,3 +181,24 @@ def test_applying_a_changed_policy_recomputes_open_tickets(ticket, policy):
     with time_machine.travel(berlin(2026, 11, 23, 9, 30), tick=False):
         assert services.recompute_open_tickets() == 1
     assert TicketClock.objects.get(ticket=ticket, metric=Metric.FIRST_RESPONSE).due_at == berlin(2026, 11, 23, 11, 0)
+
+
+def test_one_broken_clock_does_not_hold_up_the_others(customer, policy, climb_rule, led_tiers, monkeypatch):
+    with time_machine.travel(MONDAY_9, tick=False):
+        broken, fine = make_ticket(customer), make_ticket(customer)
+    real_fire = services._fire
+
+    def fire(clock, ticket, *args):
+        if ticket.pk == broken.pk:
+            raise RuntimeError("bad data")
+        return real_fire(clock, ticket, *args)
+
+    monkeypatch.setattr(services, "_fire", fire)
+    moment = berlin(2026, 11, 23, 14, 1)
+    sweep(moment)
+
+    fine.refresh_from_db()
+    broken.refresh_from_db()
+    assert fine.tier.level == 2 and broken.tier.level == 1
+    retry = TicketClock.objects.filter(ticket=broken, next_fire_at__isnull=False).order_by("next_fire_at").first()
+    assert retry.next_fire_at == moment + services.FAILED_CLOCK_RETRY
