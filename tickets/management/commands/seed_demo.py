@@ -75,6 +75,7 @@ class Command(BaseCommand):
             customers.append(customer)
 
         self._sla(tiers)
+        self._articles(admin)
         if Ticket.objects.filter(requester__in=customers).exists():
             self.stdout.write("Demo data already present.")
             return
@@ -119,6 +120,37 @@ class Command(BaseCommand):
                                           metric=Metric.RESOLUTION, action=RuleAction.NOTIFY, raise_priority=True)
             EscalationRule.objects.create(name="Erste Antwort überfällig: Leitung informieren", position=30,
                                           metric=Metric.FIRST_RESPONSE, action=RuleAction.NOTIFY)
+
+    def _articles(self, reviewer):
+        """A few published articles, so the knowledge base and the suggestions have something to show."""
+        from knowledgebase import services as kb
+        from knowledgebase.models import Article
+
+        if Article.objects.exists():
+            return
+        author = get_user_model().objects.get(username="third1")
+        vpn = Category.objects.get(name="Network & VPN")
+        login = Category.objects.get(name="Account & Login")
+        articles = [
+            dict(title="VPN trennt die Verbindung alle zehn Minuten", language="de", category=vpn,
+                 problem="Der VPN-Client trennt die Verbindung regelmäßig nach etwa zehn Minuten.",
+                 environment="VPN-Client 4.2 unter Windows 11", cause="Fehler beim Schlüsselwechsel (Rekeying) in Version 4.2.",
+                 resolution="VPN-Client auf Version 4.3 aktualisieren und den Rechner neu starten.",
+                 summary="Eine ältere Version des VPN-Programms verliert die Verbindung; das Update behebt es."),
+            dict(title="Passwort zurücksetzen", language="de", category=login,
+                 problem="Ich habe mein Passwort vergessen und komme nicht mehr ins Portal.",
+                 resolution="Auf der Anmeldeseite „Passwort vergessen?“ wählen und dem Link in der E-Mail folgen.",
+                 summary="Über „Passwort vergessen?“ legen Sie selbst ein neues Passwort fest."),
+            dict(title="Two-factor codes are rejected", language="en", category=login,
+                 problem="The authenticator app's codes are always rejected at login.",
+                 cause="The phone's clock is out of sync.",
+                 resolution="Turn on automatic date and time on the phone, then try a new code.",
+                 summary="The codes depend on the phone's time; automatic time fixes it."),
+        ]
+        for fields in articles:
+            article = kb.article_create(author=author, audience="public", **fields)
+            kb.article_submit(article=article, actor=author)
+            kb.article_publish(article=article, reviewer=reviewer)
 
     def _demo_tickets(self, customers, tiers):
         anna, ben = customers
