@@ -78,13 +78,6 @@ def article_reuse_count(article: Article) -> int:
     return ArticleLink.objects.filter(article=article, kind=LinkKind.USED).count()
 
 
-def published_public_by_category(*, language: str | None = None) -> QuerySet:
-    queryset = Article.objects.filter(state=ArticleState.PUBLISHED, audience=Audience.PUBLIC).select_related("category")
-    if language:
-        queryset = queryset.filter(language=language)
-    return queryset.order_by(F("category__name").asc(nulls_last=True), "title")
-
-
 def review_queue() -> QuerySet:
     return Article.objects.filter(state=ArticleState.REVIEW).select_related("author", "category").order_by("updated_at")
 
@@ -246,7 +239,7 @@ def article_stats(article: Article) -> dict:
 
 def published_by_category(*, user, language: str | None = None) -> QuerySet:
     """The published articles the user may read, for browsing by category (for a customer or a
-    visitor the same as `published_public_by_category`)."""
+    visitor: the published public ones)."""
     queryset = articles_visible_to(user).filter(state=ArticleState.PUBLISHED).select_related("category")
     if language:
         queryset = queryset.filter(language=language)

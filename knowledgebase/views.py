@@ -54,12 +54,10 @@ def index(request):
         services.log_search(query=query, scope="agent" if is_agent else "public", results=len(hits),
                             user=request.user, language=language or "")
     else:
+        browse = selectors.published_by_category(user=request.user, language=language)
         if is_agent:
-            browse = selectors.published_by_category(user=request.user, language=language)
             context["in_progress"] = selectors.articles_in_progress(user=request.user)[:20]
             context["can_review"] = selectors.can_review(request.user)
-        else:
-            browse = selectors.published_public_by_category(language=language)
         params = request.GET.copy()
         params.pop("page", None)
         context["page"] = paginate(request, browse, default_size=50)

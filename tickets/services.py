@@ -166,11 +166,6 @@ def api_token_renew(*, user):
     return Token.objects.create(user=user)
 
 
-def profile_for(user) -> Profile:
-    profile, _created = Profile.objects.get_or_create(user=user)
-    return profile
-
-
 def profile_set_language(*, user, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Unknown language."))
