@@ -1,13 +1,76 @@
 """One look for every form: Bootstrap classes on the widgets, labels, help and errors from
-templates/forms/field.html (with the aria attributes Django adds for help texts and errors)."""
+templates/forms/field.html (with the aria attributes Django adds for help texts and errors).
+
+The widgets every form draws (inputs, text areas, selects) are built in Python rather than through
+Django's widget templates: a select of 30 options is 32 template renders (one per option and its
+attributes), which made form widgets the largest single cost of the agent pages. The output is
+byte-for-byte what Django's templates produce (tests/test_form_renderer.py compares them); any other
+widget template (radio lists, file inputs, multi-widgets) is still rendered from its template."""
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+_WIDGETS = "django/forms/widgets/"
+_OPTION_TEMPLATE = _WIDGETS + "select_option.html"
+
+
+def _attrs(attrs) -> str:
+    # django/forms/widgets/attrs.html: False drops the attribute, True writes it bare.
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items() if value is not False
+    )
+
+
+def _input(widget) -> str:
+    value = widget["value"]
+    value = "" if value is None else f' value="{conditional_escape(value)}"'
+    return f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+
+
+def _textarea(widget) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _select(widget) -> str | None:
+    # The renderer strips what a template renders, not what it includes: select_option.html's final
+    # newline stays after each option.
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            if option["template_name"] != _OPTION_TEMPLATE:
+                return None
+            parts.append(f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                         f'{conditional_escape(option["label"])}</option>\n')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+# Django's templates for these are `{% include "django/forms/widgets/input.html" %}` and nothing else.
+_INPUT_TEMPLATES = ("input", "text", "number", "email", "url", "password", "hidden", "search", "tel", "color",
+                    "date", "datetime", "time", "checkbox", "file")
+_DRAWERS = {**{f"{_WIDGETS}{name}.html": _input for name in _INPUT_TEMPLATES},
+            _WIDGETS + "textarea.html": _textarea, _WIDGETS + "select.html": _select}
 
 
 class FormRenderer(TemplatesSetting):
     form_template_name = "forms/div.html"
     field_template_name = "forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        draw = _DRAWERS.get(template_name)
+        if draw is not None and "widget" in context:
+            html = draw(context["widget"])
+            if html is not None:
+                return mark_safe(html)
+        return super().render(template_name, context, request)
 
 
 def _css_class(widget) -> str:

@@ -1,0 +1,92 @@
+"""The form renderer builds the common widgets in Python: its HTML must be exactly what Django's own
+widget templates give, for every widget it draws and for values that need escaping."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy, override
+
+from helpdesk.forms import FormRenderer, StyledForm
+from knowledgebase.forms import ArticleForm, SearchForm
+from tickets.forms import (AgentReplyForm, AssignForm, CategoryForm, EscalateForm, NoteForm, PriorityForm, RegistrationForm,
+                           StatusForm, TicketCreateForm)
+
+TRICKY = 'a <b> & "c" \'d\''
+
+
+class EveryWidgetForm(StyledForm):
+    text = forms.CharField(max_length=20, help_text="help")
+    email = forms.EmailField(required=False)
+    number = forms.IntegerField(min_value=0)
+    decimal = forms.DecimalField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    moment = forms.DateTimeField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    url = forms.URLField(required=False, assume_scheme="https")
+    search = forms.CharField(widget=forms.SearchInput, required=False)
+    agree = forms.BooleanField(required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    empty_body = forms.CharField(widget=forms.Textarea, required=False)
+    choice = forms.ChoiceField(choices=[("", "---"), ("a", gettext_lazy("Open")), (TRICKY, TRICKY), (1, "one")])
+    grouped = forms.ChoiceField(choices=[("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")])
+    several = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B"), ("c", "C")], required=False)
+    maybe = forms.NullBooleanField(required=False)
+    disabled = forms.CharField(disabled=True, required=False)
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+
+
+VALUES = {
+    "text": TRICKY, "email": "x@example.com", "number": "7", "decimal": "1.50", "day": "2026-11-22",
+    "moment": "2026-11-22 10:00", "secret": TRICKY, "hidden": TRICKY, "url": "https://example.com/?a=1&b=2",
+    "search": TRICKY, "agree": "on", "body": f"line 1\n{TRICKY}", "empty_body": "", "choice": TRICKY,
+    "grouped": "y", "several": ["a", "c"], "maybe": "true", "disabled": "x",
+}
+
+
+def assert_same_as_templates(form):
+    templates = TemplatesSetting()
+    for bound in form:
+        drawn = bound.as_widget()
+        form.renderer = templates
+        expected = bound.as_widget()
+        form.renderer = FormRenderer()
+        assert drawn == expected, bound.name
+
+
+@pytest.mark.parametrize("data", [None, VALUES, {"number": "-1", "body": ""}], ids=["blank", "filled", "invalid"])
+def test_every_widget_is_drawn_exactly_as_djangos_templates_draw_it(data):
+    form = EveryWidgetForm(data, initial={"day": datetime.date(2026, 1, 2), "choice": "a"}, renderer=FormRenderer())
+    form.is_valid() if data else None
+    assert_same_as_templates(form)
+
+
+def test_widgets_without_a_python_drawing_still_come_from_their_templates():
+    class RadioForm(forms.Form):
+        pick = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+        boxes = forms.MultipleChoiceField(choices=[("a", "A")], widget=forms.CheckboxSelectMultiple)
+
+    form = RadioForm({"pick": "a"}, renderer=FormRenderer())
+    assert 'type="radio"' in str(form["pick"])
+    assert_same_as_templates(form)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_class", [TicketCreateForm, RegistrationForm, NoteForm, PriorityForm, CategoryForm, EscalateForm, ArticleForm, SearchForm])
+def test_the_helpdesk_forms_are_drawn_exactly_as_before(form_class, tiers):
+    with override("de"):
+        assert_same_as_templates(form_class())
+
+
+@pytest.mark.django_db
+def test_forms_with_runtime_choices_are_drawn_exactly_as_before(agent1, agent2):
+    from django.contrib.auth import get_user_model
+
+    from tickets.models import Status
+
+    statuses = [Status.OPEN, Status.WAITING, Status.SOLVED]
+    for form in (AgentReplyForm(statuses=statuses), StatusForm(statuses=statuses, data={"status": "open"}),
+                 AssignForm(agents=get_user_model().objects.all(), initial={"assignee": agent1.pk})):
+        assert_same_as_templates(form)
