@@ -1,10 +1,7 @@
 from django import template
-from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.timesince import timeuntil
-from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 from django.utils import timezone
+
+from helpdesk.html import countdown_badge
 
 from .. import selectors
 from ..models import ClockState
@@ -21,15 +18,8 @@ def sla_panel(ticket):
 @register.simple_tag
 def sla_badge(due_at, label=""):
     """A countdown to `due_at` (red once it has passed; sla.js keeps it running); from the ticket
-    row alone, no query, and no template rendering per row."""
-    if not due_at:
-        return ""
-    return format_html(
-        '<span class="badge sla-countdown text-bg-secondary" data-due="{}" data-overdue="{}" title="{} {}">{}'
-        '<span class="sla-left">{}</span></span>',
-        due_at.isoformat(), _("overdue"), _("Due"), date_format(localtime(due_at), "SHORT_DATETIME_FORMAT"),
-        f"{label}: " if label else "", timeuntil(due_at),
-    )
+    row alone, no query."""
+    return countdown_badge(due_at, label)
 
 
 @register.simple_tag(takes_context=True)

@@ -96,6 +96,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
@@ -132,6 +133,10 @@ CACHES = {
         "KEY_PREFIX": "helpdesk",
     }
 }
+# Sessions are read from Redis on every request and written through to PostgreSQL, so a flushed
+# cache logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_RESULT_EXPIRES = 3600

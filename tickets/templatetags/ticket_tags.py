@@ -1,5 +1,13 @@
+from functools import cache
+from html import escape
+
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from helpdesk.html import Countdowns, short_datetime
 
 from ..models import Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
@@ -38,3 +46,54 @@ def status_badge(status):
 def priority_badge(priority):
     return format_html('<span class="badge {}">{}</span>', PRIORITY_CLASSES.get(priority, "text-bg-secondary"),
                        Priority(priority).label)
+
+
+def _person(user) -> str:
+    return escape(user.get_full_name() or user.get_username())
+
+
+def _ticket_url(name):
+    # One reverse() per list, not per row: references are URL-safe, so the row's own reference
+    # replaces a placeholder in the pattern's path.
+    placeholder = "HD-0000-000000"
+    return reverse(name, args=[placeholder]).replace(placeholder, "{}")
+
+
+@register.simple_tag
+def queue_rows(tickets):
+    """The rows of the agent queue (tier, category, assignee and requester joined by the selector).
+    Plain Python for speed (see helpdesk/html.py); each badge is drawn once per page and value."""
+    url, countdowns = _ticket_url("agent:ticket"), Countdowns()
+    status, priority, tier = cache(status_badge), cache(priority_badge), cache(lambda t: escape(str(t)))
+    unassigned = f'<span class="text-body-secondary">{escape(_("unassigned"))}</span>'
+    rows = []
+    for t in tickets:
+        reference = escape(t.reference)
+        category = f'<div class="small text-body-secondary">{escape(str(t.category))}</div>' if t.category else ""
+        rows.append(
+            f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
+            f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'
+            f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
+            f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}</td>'
+            f'<td class="hide-sm text-nowrap">{tier(t.tier)}</td>'
+            f'<td class="hide-sm">{_person(t.assignee) if t.assignee else unassigned}</td>'
+            f'<td class="hide-sm">{_person(t.requester)}</td>'
+            f'<td class="hide-sm text-nowrap">{escape(short_datetime(t.updated_at))}</td></tr>\n'
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def portal_rows(tickets):
+    """The rows of a customer's own ticket list (category joined by the selector)."""
+    url, status = _ticket_url("portal:ticket"), cache(status_badge)
+    rows = []
+    for t in tickets:
+        reference = escape(t.reference)
+        rows.append(
+            f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
+            f'<td class="ticket-subject">{escape(t.subject)}</td><td>{status(t.status)}</td>'
+            f'<td class="hide-sm">{escape(str(t.category)) if t.category else "–"}</td>'
+            f'<td class="hide-sm text-nowrap">{escape(short_datetime(t.updated_at))}</td></tr>\n'
+        )
+    return mark_safe("".join(rows))
