@@ -8,6 +8,7 @@ byte-for-byte what Django's templates produce (tests/test_form_renderer.py compa
 widget template (radio lists, file inputs, multi-widgets) is still rendered from its template."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -95,3 +96,36 @@ def style_form(form):
         css = field.widget.attrs.get("class", "")
         field.widget.attrs["class"] = f"{css} {_css_class(field.widget)}".strip()
     return form
+
+
+class ListedChoices(ModelChoiceIterator):
+    """The options of a model choice field from its `options`, a list of (pk, label) pairs that a
+    page already holds (cached), or else from its queryset with one plain query per form. Django's
+    own iterator runs the queryset through a server-side cursor every time the options are used:
+    DECLARE, FETCH, FETCH, CLOSE, four round trips for a list of twenty names. A submitted value is
+    still checked against the queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
+            yield (self.field.null_value, self.field.null_label)
+        if self.field.options is not None:
+            yield from self.field.options
+        else:
+            for obj in self.field.queryset:  # the field's own queryset: evaluated once, then cached
+                yield self.choice(obj)
+
+
+class ListedOptionsMixin:
+    """For a model choice field: `options`, the (pk, label) pairs to offer (see ListedChoices)."""
+
+    iterator = ListedChoices
+
+    def __init__(self, *args, options=None, **kwargs):
+        self.options = options
+        super().__init__(*args, **kwargs)
+
+
+class ListedModelChoiceField(ListedOptionsMixin, forms.ModelChoiceField):
+    pass

@@ -160,3 +160,15 @@ def title_words_refresh_at_once(monkeypatch):
     from knowledgebase import services
 
     monkeypatch.setattr(services, "_refresh_title_words_on_commit", services.refresh_title_words)
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: the rows a test wrote are rolled back after it, without
+    the signals that would drop what was cached from them (reference lists, sessions, rate limits)."""
+    from django.core.cache import cache
+
+    from tickets.selectors import drop_reference_lists
+
+    cache.clear()
+    drop_reference_lists()

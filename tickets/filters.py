@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import ListedOptionsMixin
+
 from .roles import agent_tier_ids
 from .models import OPEN_STATUSES, Category, Priority, Status, Ticket, Tier
 
@@ -46,26 +48,13 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 def _tier_choices():
+    # The class-level default; each filter form takes the cached list instead (__init__).
     tiers = [(str(pk), name) for pk, name in Tier.objects.order_by("level").values_list("pk", "name")]
     return [(TIER_MINE, _("My tiers")), *tiers, (TIER_ALL, _("All tiers"))]
 
 
-class _ChoicesReadOnce(django_filters.fields.ModelChoiceIterator):
-    """The options of a model choice with one plain query per form, kept for its later uses
-    (checking the value, drawing the select). Django reads them through a server-side cursor each
-    time: DECLARE, FETCH, FETCH, CLOSE, four round trips for a list of twenty names."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.field.queryset:  # the field's own queryset: evaluated once, then cached
-            yield self.choice(obj)
-
-
-class _ModelChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = _ChoicesReadOnce
+class _ModelChoiceField(ListedOptionsMixin, django_filters.fields.ModelChoiceField):
+    pass
 
 
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -117,8 +106,13 @@ class TicketFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        # Read once for this form (checked and drawn), not once per use as a callable would be.
-        self.filters["tier"].extra["choices"] = _tier_choices()
+        from .selectors import reference_lists  # selectors builds on this module
+
+        lists = reference_lists()
+        self.filters["tier"].extra["choices"] = [
+            (TIER_MINE, _("My tiers")), *((str(t.pk), t.name) for t in lists.tiers), (TIER_ALL, _("All tiers"))]
+        self.filters["category"].extra["options"] = lists.categories
+        self.filters["assignee"].extra["options"] = lists.agents
 
     def filter_text(self, queryset, name, value):
         """A reference finds its ticket; other text is a full-text search (stemmed in German and

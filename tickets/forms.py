@@ -8,10 +8,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from helpdesk.forms import StyledForm, style_form
+from helpdesk.forms import ListedModelChoiceField, StyledForm, style_form
 
 from .models import Priority, Status
-from .selectors import active_categories
+from .selectors import active_categories, reference_lists
 from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
@@ -63,7 +63,7 @@ class RegistrationForm(StyledForm):
 
 class TicketCreateForm(StyledForm):
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
-    category = forms.ModelChoiceField(
+    category = ListedModelChoiceField(
         label=_("Category"), queryset=active_categories(), required=False, empty_label=_("Not sure")
     )
     description = forms.CharField(
@@ -71,6 +71,10 @@ class TicketCreateForm(StyledForm):
         help_text=_("What happened, what did you expect, and what have you tried?"),
     )
     attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].options = reference_lists().active_categories
 
 
 class ReplyForm(StyledForm):
@@ -107,12 +111,15 @@ class PriorityForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
+    assignee = ListedModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("Nobody (tier queue)"))
 
-    def __init__(self, *args, agents=None, **kwargs):
+    def __init__(self, *args, agents=None, options=None, **kwargs):
+        """`agents`: whom the ticket may be assigned to; `options`: the same as (pk, name) pairs when
+        the page holds them already."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = agents
+        self.fields["assignee"].options = options
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 
@@ -133,8 +140,12 @@ class SendBackForm(TierMoveForm):
 
 
 class CategoryForm(StyledForm):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=active_categories(), required=False,
+    category = ListedModelChoiceField(label=_("Category"), queryset=active_categories(), required=False,
                                       empty_label=_("none"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].options = reference_lists().active_categories
 
 
 

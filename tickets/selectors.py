@@ -4,12 +4,19 @@ Agents read every ticket, solved and closed ones included (a recurring case can 
 tier). Customers read only the tickets they filed, and never an internal event.
 """
 
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
-from .models import Attachment, Category, Ticket, TicketEvent, Tier
+from .models import Attachment, Category, Ticket, TicketEvent, Tier, TierMembership
 
 LIST_RELATED = ("tier", "category", "assignee", "requester")
 
@@ -73,13 +80,87 @@ def tiers() -> QuerySet:
     return Tier.objects.order_by("level")
 
 
+REFERENCE_LISTS_KEY = "tickets:reference-lists:v2"  # a new version whenever ReferenceLists changes shape
+
+
+class TierOption(NamedTuple):
+    pk: int
+    name: str
+    level: int
+
+
+@dataclass(frozen=True)
+class ReferenceLists:
+    """The short lists that agent pages offer as options, as (pk, label) pairs in display order."""
+
+    tiers: list[TierOption]  # by level
+    categories: list[tuple[int, str]]  # inactive ones included: a filter still finds their tickets
+    active_categories: list[tuple[int, str]]
+    agents: list[tuple[int, str]]  # active members of any tier, labelled by user name
+    agents_by_tier: dict[int, list[tuple[int, str]]]  # labelled by full name
+
+
+# Each process keeps the lists it read for a few seconds more: a page asks for them several times,
+# and another process's change reaches this one that much later at most.
+LOCAL_SECONDS = 5.0
+_local: tuple[ReferenceLists | None, float] = (None, 0.0)
+
+
+def reference_lists() -> ReferenceLists:
+    """From the cache until a tier, category, membership or user changes (tickets/apps.py drops
+    it then): every queue and ticket page offers them, and they change a few times a year."""
+    global _local
+    lists, read_at = _local
+    now = time.monotonic()
+    if lists is not None and now - read_at < LOCAL_SECONDS:
+        return lists
+    lists = cache.get(REFERENCE_LISTS_KEY)
+    if lists is None:
+        lists = _read_reference_lists()
+        cache.set(REFERENCE_LISTS_KEY, lists, timeout=3600)
+    _local = (lists, now)
+    return lists
+
+
+def forget_reference_lists(update_fields=None, **_kwargs) -> None:
+    if update_fields and set(update_fields) <= {"last_login"}:  # every log-in saves the user
+        return
+    drop_reference_lists()
+    # Again after the commit: a page may have read the old rows in between and cached them.
+    transaction.on_commit(drop_reference_lists, robust=True)
+
+
+def drop_reference_lists() -> None:
+    global _local
+    _local = (None, 0.0)
+    cache.delete(REFERENCE_LISTS_KEY)
+
+
+def _read_reference_lists() -> ReferenceLists:
+    User = get_user_model()
+    categories = list(Category.objects.order_by("name").values_list("pk", "name", "is_active"))
+    agents = list(User.objects.filter(tier_memberships__isnull=False, is_active=True).distinct()
+                  .order_by("first_name", "last_name", "username"))
+    by_tier: dict[int, list[tuple[int, str]]] = {}
+    memberships = (TierMembership.objects.filter(agent__is_active=True).select_related("agent")
+                   .order_by("agent__first_name", "agent__last_name", "agent__username"))
+    for membership in memberships:
+        agent = membership.agent
+        by_tier.setdefault(membership.tier_id, []).append((agent.pk, agent.get_full_name() or agent.get_username()))
+    return ReferenceLists(
+        tiers=[TierOption(*row) for row in tiers().values_list("pk", "name", "level")],
+        categories=[(pk, name) for pk, name, _active in categories],
+        active_categories=[(pk, name) for pk, name, active in categories if active],
+        agents=[(agent.pk, str(agent)) for agent in agents],
+        agents_by_tier=by_tier,
+    )
+
+
 def active_categories() -> QuerySet:
     return Category.objects.filter(is_active=True).order_by("name")
 
 
 def tier_agents(tier: Tier):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(tier_memberships__tier=tier, is_active=True).order_by(
         "first_name", "last_name", "username"
     )
