@@ -1,11 +1,11 @@
-"""One look for every form: Bootstrap classes on the widgets, labels, help and errors from
-templates/forms/field.html (with the aria attributes Django adds for help texts and errors).
+"""One look for every form: Bootstrap classes on the widgets; each field with its label, help text
+and errors (and the aria attributes Django adds for help texts and errors).
 
-The widgets every form draws (inputs, text areas, selects) are built in Python rather than through
-Django's widget templates: a select of 30 options is 32 template renders (one per option and its
-attributes), which made form widgets the largest single cost of the agent pages. The output is
-byte-for-byte what Django's templates produce (tests/test_form_renderer.py compares them); any other
-widget template (radio lists, file inputs, multi-widgets) is still rendered from its template."""
+Forms, field groups and the common widgets (inputs, text areas, selects) are drawn in Python rather
+than through templates: a select of 30 options is 32 template renders (one per option and its
+attributes), which made forms the largest single cost of the agent pages. The widgets come out
+byte-for-byte as Django's own templates draw them (tests/test_form_renderer.py compares them); any
+other widget (radio lists, file inputs, multi-widgets) is still rendered from its template."""
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -61,11 +61,50 @@ _DRAWERS = {**{f"{_WIDGETS}{name}.html": _input for name in _INPUT_TEMPLATES},
             _WIDGETS + "textarea.html": _textarea, _WIDGETS + "select.html": _select}
 
 
+def _field_group(field) -> str:
+    """A field with its label, help text and errors, in Bootstrap's markup. The widget carries the
+    aria-describedby that Django adds for the help text and the errors."""
+    auto_id = conditional_escape(field.auto_id)
+    label = conditional_escape(field.label)
+    if field.widget_type == "checkbox":
+        head = f'<div class="form-check mb-3">{field}<label class="form-check-label" for="{auto_id}">{label}</label>\n'
+    else:
+        required = ' <span class="text-danger" aria-hidden="true">*</span>' if field.field.required else ""
+        head = (f'<div class="mb-3"><label class="form-label" for="{auto_id}">{label}{required}</label>' if field.label
+                else '<div class="mb-3">') + f"\n{field}"
+    help_text = f'<div class="form-text" id="{auto_id}_helptext">{field.help_text}</div>' if field.help_text else ""
+    errors = "".join(f'<div class="invalid-feedback d-block" id="{auto_id}_error">{conditional_escape(error)}</div>'
+                     for error in field.errors)
+    return f"{head}\n{help_text}\n{errors}\n</div>"
+
+
+def _form(form) -> str:
+    parts = []
+    if form.non_field_errors():
+        errors = "".join(f"<div>{conditional_escape(error)}</div>" for error in form.non_field_errors())
+        parts.append(f'<div class="alert alert-danger" role="alert">{errors}</div>')
+    parts.append("\n")
+    for field in form.hidden_fields():
+        parts.append(str(field))
+        parts.extend(f'<div class="alert alert-danger">{conditional_escape(error)}</div>' for error in field.errors)
+    parts.append("\n")
+    parts.extend(_field_group(field) for field in form.visible_fields())
+    return "".join(parts)
+
+
+FORM = "helpdesk/form"  # names, not files: both are drawn by _form and _field_group
+FIELD = "helpdesk/field"
+
+
 class FormRenderer(TemplatesSetting):
-    form_template_name = "forms/div.html"
-    field_template_name = "forms/field.html"
+    form_template_name = FORM
+    field_template_name = FIELD
 
     def render(self, template_name, context, request=None):
+        if template_name == FIELD:
+            return mark_safe(_field_group(context["field"]))
+        if template_name == FORM:
+            return mark_safe(_form(context["form"]).strip())
         draw = _DRAWERS.get(template_name)
         if draw is not None and "widget" in context:
             html = draw(context["widget"])

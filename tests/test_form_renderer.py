@@ -90,3 +90,32 @@ def test_forms_with_runtime_choices_are_drawn_exactly_as_before(agent1, agent2):
     for form in (AgentReplyForm(statuses=statuses), StatusForm(statuses=statuses, data={"status": "open"}),
                  AssignForm(agents=get_user_model().objects.all(), initial={"assignee": agent1.pk})):
         assert_same_as_templates(form)
+
+
+def test_a_field_group_has_its_label_required_mark_help_and_errors_linked_to_the_widget():
+    form = EveryWidgetForm({"number": "-1"}, renderer=FormRenderer())
+    form.is_valid()
+    html = form["number"].as_field_group()
+    assert '<label class="form-label" for="id_number">Number <span class="text-danger" aria-hidden="true">*</span></label>' in html
+    assert 'aria-invalid="true"' in html and 'aria-describedby="id_number_error"' in html
+    assert '<div class="invalid-feedback d-block" id="id_number_error">' in html
+    text = form["text"].as_field_group()
+    assert '<div class="form-text" id="id_text_helptext">help</div>' in text
+    agree = form["agree"].as_field_group()
+    assert agree.startswith('<div class="form-check mb-3"><input type="checkbox"')
+    assert '<label class="form-check-label" for="id_agree">Agree</label>' in agree
+
+
+def test_a_whole_form_shows_its_own_errors_and_hidden_fields_first():
+    class Login(StyledForm):
+        next = forms.CharField(widget=forms.HiddenInput, required=False)
+        user = forms.CharField()
+
+        def clean(self):
+            raise forms.ValidationError("Wrong <user> or password")
+
+    form = Login({"next": "/x", "user": "a"}, renderer=FormRenderer())
+    form.is_valid()
+    html = str(form)
+    assert html.startswith('<div class="alert alert-danger" role="alert"><div>Wrong &lt;user&gt; or password</div></div>')
+    assert html.index('type="hidden"') < html.index('for="id_user"')
