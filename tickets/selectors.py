@@ -32,7 +32,7 @@ def tickets_visible_to(user) -> QuerySet:
 def ticket_get_for_user(*, user, reference: str) -> Ticket:
     """The ticket, or Http404 when it does not exist or is not the user's to see (no difference shown)."""
     try:
-        return tickets_visible_to(user).select_related(*LIST_RELATED).get(reference=reference)
+        return tickets_visible_to(user).select_related(*LIST_RELATED, "organisation").get(reference=reference)
     except Ticket.DoesNotExist:
         raise Http404 from None
 

@@ -1,7 +1,10 @@
-from django import template
-from django.utils import timezone
+from html import escape
 
-from helpdesk.html import countdown_badge
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from helpdesk.html import Countdowns, countdown_badge, short_datetime
 
 from .. import selectors
 from ..models import ClockState
@@ -9,10 +12,52 @@ from ..models import ClockState
 register = template.Library()
 
 
-@register.inclusion_tag("escalation/sla_panel.html")
+@register.simple_tag
 def sla_panel(ticket):
-    """Every SLA target of the ticket: state, due moment, time left, and the rule that escalated it."""
-    return {"clocks": selectors.clocks_for_ticket(ticket), "now": timezone.now(), "states": ClockState}
+    """Every SLA target of the ticket: state, due moment, time left, and the rule that escalated it.
+    Drawn in Python like the list rows (helpdesk/html.py): it sits on every ticket page."""
+    clocks = selectors.clocks_for_ticket(ticket)
+    title = escape(_("Service level"))
+    if not clocks:
+        body = f'<p class="small text-body-secondary mb-0">{escape(_("No SLA applies to this ticket."))}</p>'
+    else:
+        countdowns = Countdowns()
+        body = '<ul class="list-unstyled mb-0 small">' + "".join(_clock_item(clock, countdowns) for clock in clocks) + "</ul>"
+    return mark_safe(f'<div class="card mb-3" data-testid="sla-panel"><div class="card-body">'
+                     f'<h2 class="h6">{title}</h2>{body}</div></div>')
+
+
+def _clock_item(clock, countdowns) -> str:
+    state = clock.state
+    if state == ClockState.RUNNING:
+        badge = countdowns.badge(clock.due_at)
+    elif state == ClockState.BREACHED:
+        badge = f'<span class="badge text-bg-danger">{escape(_("breached"))}</span>'
+    elif state == ClockState.PAUSED:
+        badge = f'<span class="badge text-bg-warning">{escape(_("paused"))}</span>'
+    elif clock.breached_at:
+        badge = f'<span class="badge text-bg-danger">{escape(_("met late"))}</span>'
+    else:
+        badge = f'<span class="badge text-bg-success">{escape(_("met"))}</span>'
+    facts = []
+    if state in (ClockState.RUNNING, ClockState.BREACHED) and clock.due_at:
+        facts.append(f'{escape(_("due"))} {escape(short_datetime(clock.due_at))}')
+    if state == ClockState.PAUSED:
+        facts.append(escape(_("%(used)s of %(target)s used") % {
+            "used": duration_hm(clock.consumed), "target": duration_hm(clock.target)}))
+    if state == ClockState.MET and clock.stopped_at:
+        facts.append(f'{escape(_("met"))} {escape(short_datetime(clock.stopped_at))}')
+    facts.append(escape(_("business hours") if clock.business_hours else _("calendar time")))
+    escalation = ""
+    if clock.last_escalation:
+        rule = clock.last_escalation.data.get("rule_name") or "–"
+        escalation = (f'<div class="text-danger" data-testid="escalation-rule">'
+                      f'{escape(_("Rule “%(rule)s” fired") % {"rule": rule})} '
+                      f'({escape(short_datetime(clock.last_escalation.created_at))})</div>')
+    return (f'<li class="mb-2" data-metric="{escape(clock.metric)}" data-state="{escape(state)}">'
+            f'<div class="d-flex justify-content-between align-items-center gap-2">'
+            f'<strong>{escape(clock.get_metric_display())}</strong>{badge}</div>'
+            f'<div class="text-body-secondary">{" · ".join(facts)}</div>{escalation}</li>')
 
 
 @register.simple_tag
