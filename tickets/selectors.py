@@ -5,6 +5,7 @@ tier). Customers read only the tickets they filed, and never an internal event.
 """
 
 import time
+import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -80,7 +81,7 @@ def tiers() -> QuerySet:
     return Tier.objects.order_by("level")
 
 
-REFERENCE_LISTS_KEY = "tickets:reference-lists:v2"  # a new version whenever ReferenceLists changes shape
+REFERENCE_LISTS_KEY = "tickets:reference-lists:v3"  # a new version whenever ReferenceLists changes shape
 
 
 class TierOption(NamedTuple):
@@ -98,6 +99,7 @@ class ReferenceLists:
     active_categories: list[tuple[int, str]]
     agents: list[tuple[int, str]]  # active members of any tier, labelled by user name
     agents_by_tier: dict[int, list[tuple[int, str]]]  # labelled by full name
+    version: str  # new whenever the lists are read afresh: a key for what is drawn from them
 
 
 # Each process keeps the lists it read for a few seconds more: a page asks for them several times,
@@ -153,6 +155,7 @@ def _read_reference_lists() -> ReferenceLists:
         active_categories=[(pk, name) for pk, name, active in categories if active],
         agents=[(agent.pk, str(agent)) for agent in agents],
         agents_by_tier=by_tier,
+        version=uuid.uuid4().hex,
     )
 
 

@@ -131,7 +131,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
         "KEY_PREFIX": "helpdesk",
-    }
+    },
+    # {% cache %} fragments, in each process's memory: their keys name everything they are drawn
+    # from (e.g. the version of the reference lists), so nothing has to be dropped across processes.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 # Sessions are read from Redis on every request and written through to PostgreSQL, so a flushed
 # cache logs nobody out.

@@ -28,7 +28,10 @@ def queue(request):
     return render(
         request,
         "agent/queue.html",
-        {"filter": ticket_filter, "page": page, "query": query.urlencode(), "page_sizes": PAGE_SIZES},
+        # The filter form is drawn from the query, the language and the reference lists alone, so
+        # the page keeps it in a {% cache %} fragment keyed by those.
+        {"filter": ticket_filter, "page": page, "query": query.urlencode(), "page_sizes": PAGE_SIZES,
+         "lists_version": selectors.reference_lists().version},
         status=200 if ticket_filter.is_valid() else 400,
     )
 
