@@ -1083,6 +1083,7 @@ class CpuShare(threading.Thread):
                     backends.add(int(entry.name))
                 elif match := re.search(r"parallel worker for PID (\d+)", title):
                     workers[int(entry.name)] = int(match.group(1))
+        self.database_pids.update(backends | {pid for pid, leader in workers.items() if leader in backends})
         return pids | backends | {pid for pid, leader in workers.items() if leader in backends}
 
     def _sample(self):
@@ -1096,6 +1097,7 @@ class CpuShare(threading.Thread):
             self._sample()
 
     def __enter__(self):
+        self.database_pids = set()
         self.started_pids = None
         self._sample()
         self.started_pids = set(self.first)
@@ -1114,8 +1116,12 @@ class CpuShare(threading.Thread):
         busy = _machine_busy() - self.busy
         ours = sum(self.last[pid] - self.first[pid] for pid in self.first)
         children = os.times()
-        ours += children.children_user + children.children_system - self.children  # wrk, reaped by now
+        wrk = children.children_user + children.children_system - self.children  # reaped by now
+        database = sum(self.last[pid] - self.first[pid] for pid in self.first if pid in self.database_pids)
+        ours += wrk
         capacity = wall * (os.cpu_count() or 1)
+        # Where the machine's time went: the app (gunicorn and this process), PostgreSQL, wrk.
+        self.shares = {"app": (ours - wrk - database) / capacity, "postgres": database / capacity, "wrk": wrk / capacity}
         self.others = min(1.0, max(0.0, (busy - ours) / capacity))
         self.idle = max(0.0, 1 - busy / capacity)
         return False
@@ -1177,7 +1183,7 @@ def measure(endpoint, base, cookies, csrf, server):
     with CpuShare(server) as cpu:
         output = run_wrk(url, script, headers, env, ARGS.duration)
     result = parse_wrk(output)
-    result["others"], result["idle"] = cpu.others, cpu.idle
+    result["others"], result["idle"], result["shares"] = cpu.others, cpu.idle, cpu.shares
     result["raw"] = output
     if endpoint.method == "POST":
         filed = Ticket.objects.filter(id__gt=before).count()
@@ -1187,7 +1193,8 @@ def measure(endpoint, base, cookies, csrf, server):
     result["errors"] = result["unexpected"] + result["socket_errors"]
     endpoint.result = result
     log(f"{endpoint.key}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
-        f"errors {result['errors']} (other processes took {cpu.others:.0%} of the machine, idle {cpu.idle:.0%})")
+        f"errors {result['errors']} (machine: app {cpu.shares['app']:.0%}, PostgreSQL {cpu.shares['postgres']:.0%}, "
+        f"wrk {cpu.shares['wrk']:.0%}, other processes {cpu.others:.0%}, idle {cpu.idle:.0%})")
 
 
 # --- report -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ METRIC_ORDER = {"first_response": 0, "next_response": 1, "resolution": 2, "tier_
 
 
 def clocks_for_ticket(ticket) -> list[TicketClock]:
-    clocks = list(TicketClock.objects.filter(ticket=ticket).select_related("policy"))
+    clocks = list(TicketClock.objects.filter(ticket=ticket))
     escalations = {}
     for event in ClockEvent.objects.filter(ticket=ticket, kind=ClockEventKind.ESCALATED).order_by("id"):
         escalations[event.clock_id] = event

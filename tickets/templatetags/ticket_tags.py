@@ -13,6 +13,7 @@ from helpdesk.html import Countdowns, short_datetime
 
 from ..models import Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
+from ..selectors import people_names, reference_lists
 
 register = template.Library()
 
@@ -50,10 +51,6 @@ def priority_badge(priority):
                        Priority(priority).label)
 
 
-def _person(user) -> str:
-    return escape(user.get_full_name() or user.get_username())
-
-
 def _ticket_url(name):
     # One reverse() per list, not per row: references are URL-safe, so the row's own reference
     # replaces a placeholder in the pattern's path.
@@ -63,23 +60,32 @@ def _ticket_url(name):
 
 @register.simple_tag
 def queue_rows(tickets):
-    """The rows of the agent queue (tier, category, assignee and requester joined by the selector).
-    Plain Python for speed (see helpdesk/html.py); each badge is drawn once per page and value."""
+    """The rows of the agent queue. Plain Python for speed (see helpdesk/html.py); each badge is
+    drawn once per page and value; tier and category names come from the reference lists, people's
+    names from one query for the page."""
+    tickets = list(tickets)
+    lists = reference_lists()
+    tiers, categories = {t.pk: escape(t.name) for t in lists.tiers}, {pk: escape(name) for pk, name in lists.categories}
+    people = {pk: escape(name) for pk, name in people_names(
+        [t.assignee_id for t in tickets] + [t.requester_id for t in tickets]).items()}
     url, countdowns = _ticket_url("agent:ticket"), Countdowns()
-    status, priority, tier = cache(status_badge), cache(priority_badge), cache(lambda t: escape(str(t)))
+    status, priority = cache(status_badge), cache(priority_badge)
     unassigned = f'<span class="text-body-secondary">{escape(_("unassigned"))}</span>'
     rows = []
     for t in tickets:
         reference = escape(t.reference)
-        category = f'<div class="small text-body-secondary">{escape(str(t.category))}</div>' if t.category else ""
+        category = ""
+        if t.category_id:
+            category = categories.get(t.category_id) or escape(str(t.category))  # new in another process
+            category = f'<div class="small text-body-secondary">{category}</div>'
         rows.append(
             f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
             f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'
             f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
             f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}</td>'
-            f'<td class="hide-sm text-nowrap">{tier(t.tier)}</td>'
-            f'<td class="hide-sm">{_person(t.assignee) if t.assignee else unassigned}</td>'
-            f'<td class="hide-sm">{_person(t.requester)}</td>'
+            f'<td class="hide-sm text-nowrap">{tiers.get(t.tier_id) or escape(str(t.tier))}</td>'
+            f'<td class="hide-sm">{people[t.assignee_id] if t.assignee_id else unassigned}</td>'
+            f'<td class="hide-sm">{people[t.requester_id]}</td>'
             f'<td class="hide-sm text-nowrap">{escape(short_datetime(t.updated_at))}</td></tr>\n'
         )
     return mark_safe("".join(rows))

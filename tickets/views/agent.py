@@ -83,7 +83,7 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
 
 @agent_required
 def ticket_detail(request, reference):
-    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference, related=selectors.AGENT_PAGE_RELATED)
     # "Use in reply" on a knowledge-base article: the reply starts from the article's text.
     reply_body = ""
     if request.GET.get("use_article"):
