@@ -15,7 +15,8 @@ from .selectors import active_categories, reference_lists
 from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
+    # A plain file input: nothing is ever uploaded before, so there is nothing to clear.
     allow_multiple_selected = True
 
 
