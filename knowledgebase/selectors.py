@@ -21,8 +21,12 @@ from tickets.models import Status, Ticket, Tier
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
 
 MAX_QUERY_LENGTH = 200
-# How many matches are ranked at most; beyond this, more matches only cost time, not quality.
-RANK_CANDIDATES = 1000
+# How many matches are ranked at most, per kind (title matches, any match). A common word matches
+# thousands of articles; ranking costs per match (PostgreSQL reads each one's search vector), and
+# the first page needs only the best few of a couple of hundred.
+RANK_CANDIDATES = 200
+# Solved tickets: the newest that match. A recent solution is the likelier to apply today.
+TICKET_CANDIDATES = 200
 # How alike a title word must be to a typed word for the typo-tolerant fallback (0..1).
 TRIGRAM_SIMILARITY = 0.3
 
@@ -193,10 +197,12 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     if not text or not roles.is_agent(user):
         return []
     query = SearchQuery(text, config="german", search_type="websearch") | SearchQuery(text, config="english", search_type="websearch")
-    # As for articles: rank a bounded set of matches, not all of a million solved tickets.
-    candidates = Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query).order_by().values("pk")
+    # As for articles: rank a bounded set of matches, not all of a million solved tickets. Newest
+    # first: PostgreSQL walks the primary key backwards and stops at the TICKET_CANDIDATES-th match.
+    candidates = (Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query)
+                  .order_by("-id").values("pk"))
     tickets = (
-        Ticket.objects.filter(pk__in=candidates[:RANK_CANDIDATES])
+        Ticket.objects.filter(pk__in=candidates[:TICKET_CANDIDATES])
         .annotate(rank=SearchRank(F("search_vector"), query))
         .select_related("category", "tier")
         .order_by("-rank", "-id")[:limit]

@@ -331,5 +331,6 @@ def ticket_panel(request, reference):
     """The knowledge-base card of the agent ticket page, loaded by htmx once the page is shown."""
     from .templatetags.kb_tags import ticket_panel_context
 
-    ticket = ticket_selectors.ticket_get_for_user(user=request.user, reference=reference)
+    # The card reads the ticket's own words and status only: no related rows to join.
+    ticket = ticket_selectors.ticket_get_for_user(user=request.user, reference=reference, related=())
     return render(request, "knowledgebase/includes/ticket_panel.html", ticket_panel_context(request.user, ticket))
