@@ -255,15 +255,22 @@ def _apply_policy(ticket, clocks, now, first=False) -> set[str]:
     targets = _targets(policy, ticket.priority)
     changed = set()
     if first:
+        new = []
         for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.TIER_TIME):
             target = targets.get(metric)
             if target is None:
                 continue
             clock = _new_clock(ticket, policy, target, now)
             schedule_moments(clock)
-            clock.save()
             clocks[metric] = clock
-            _log(clock, ClockEventKind.APPLIED, now, policy=policy.name, target_seconds=target.duration.total_seconds())
+            new.append((clock, target))
+        # Every new ticket comes through here: one INSERT for its clocks and one for their log lines.
+        TicketClock.objects.bulk_create([clock for clock, _target in new])
+        ClockEvent.objects.bulk_create([
+            ClockEvent(clock=clock, ticket_id=clock.ticket_id, kind=ClockEventKind.APPLIED, due_at=None,
+                       data={"policy": policy.name, "target_seconds": target.duration.total_seconds()})
+            for clock, target in new
+        ])
         return set()
     for metric, clock in clocks.items():
         if clock.state == ClockState.MET:
