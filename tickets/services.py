@@ -433,4 +433,6 @@ def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
     """An internal timeline entry for what a background rule did (e.g. an SLA breach at the top tier).
     `data` holds the facts; the app that wrote them renders them (see presenters.register)."""
     ticket = _lock(ticket)
-    return _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data)
+    event = _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
+    return event

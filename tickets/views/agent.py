@@ -1,9 +1,13 @@
 """The agent workspace: the queue of a tier and the ticket page with every action an agent takes."""
 
+from functools import partial
+
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +17,9 @@ from knowledgebase import selectors as kb_selectors
 from .. import selectors, services
 from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from .common import PAGE_SIZES, agent_required, paginate, run_service
+
+
+fragments = caches["template_fragments"]
 
 
 @agent_required
@@ -56,9 +63,38 @@ def _make_form(action, request, ticket, bound=False):
     return form_class(*args, auto_id=auto_id, initial=initial)
 
 
+class BlankForm:
+    """A blank action form as the page shows it, drawn once per process for each state that shapes
+    it (see _blank_form_key) and then reused: the eight forms of the ticket page cost more to build
+    and draw than the rest of the page. The template only prints it."""
+
+    def __init__(self, key, build):
+        self.key, self.build = key, build
+
+    def __html__(self):
+        html = fragments.get(self.key)
+        if html is None:
+            html = str(self.build())
+            fragments.set(self.key, html, timeout=3600)
+        return html
+
+    __str__ = __html__
+
+
+def _blank_form_key(action, ticket) -> str:
+    # Everything a blank form is drawn from: the language, the options (reference lists), and the
+    # ticket's fields that set the choices offered (status) and the ones preselected.
+    return ":".join(map(str, (
+        "ticket-form", action, get_language(), selectors.reference_lists().version, ticket.status,
+        ticket.priority, ticket.category_id, ticket.tier_id, ticket.assignee_id,
+    )))
+
+
 def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
-    forms = {name: _make_form(name, request, ticket) for name in ACTIONS}
+    forms = {name: BlankForm(_blank_form_key(name, ticket), partial(_make_form, name, request, ticket))
+             for name in ACTIONS}
     if reply_body:
+        forms["reply"] = _make_form("reply", request, ticket)
         forms["reply"].initial["body"] = reply_body
     if bound is not None:
         forms[action] = bound
@@ -72,6 +108,7 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
             "ticket": ticket,
             "timeline": selectors.ticket_timeline(ticket=ticket, user=request.user),
             "forms": forms,
+            "can_change_status": bool(services.allowed_statuses(ticket, request.user)),
             "failed_action": action,
             "next_tier": higher[0] if higher else None,
             "previous_tier": lower[-1] if lower else None,
