@@ -144,6 +144,7 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     )
     ranked = (
         Article.objects.filter(pk__in=candidates)
+        .defer("search_vector", "title_vector")  # kilobytes per article, and nothing shows them
         .annotate(rank=Case(*ranks, output_field=FloatField()))
         .order_by("-rank", "-id")
     )
@@ -202,7 +203,7 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     candidates = (Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query)
                   .order_by("-id").values("pk"))
     tickets = (
-        Ticket.objects.filter(pk__in=candidates[:TICKET_CANDIDATES])
+        Ticket.objects.filter(pk__in=candidates[:TICKET_CANDIDATES]).defer("search_vector")
         .annotate(rank=SearchRank(F("search_vector"), query))
         .select_related("category", "tier")
         .order_by("-rank", "-id")[:limit]
