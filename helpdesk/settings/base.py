@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "tickets.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "tickets.api.throttling.AnonThrottle",
         "tickets.api.throttling.CustomerRateThrottle",
         "tickets.api.throttling.AgentRateThrottle",
     ],

@@ -301,6 +301,29 @@ def test_customers_are_limited_agents_are_not(api, customer, agent1, small_rates
     assert {api(agent1).get("/api/v1/tiers/").status_code for _ in range(10)} == {200}
 
 
+def test_a_window_of_calls_is_one_counter_in_the_cache_however_many_calls(api, agent1, small_rates, tiers):
+    """Not a list of every call's time that grows with the rate (DRF's own throttles)."""
+    from django.core.cache import cache
+
+    for _ in range(30):
+        api(agent1).get("/api/v1/tiers/")
+    counters = [key for key in cache._cache if "throttle_agent" in key]
+    assert len(counters) == 1
+    assert cache.get(counters[0].split(":", 2)[-1]) == 30
+
+
+def test_a_new_window_starts_a_new_count(api, customer, small_rates, tiers, monkeypatch):
+    from tickets.api.throttling import CustomerRateThrottle
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(CustomerRateThrottle, "timer", lambda self: now[0])
+    assert [api(customer).get("/api/v1/tiers/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    response = api(customer).get("/api/v1/tiers/")
+    assert 0 < int(response["Retry-After"]) <= 60
+    now[0] += 60
+    assert api(customer).get("/api/v1/tiers/").status_code == 200
+
+
 def test_the_list_says_when_its_count_is_capped(api, agent1, customer, tiers, monkeypatch):
     from tickets.pagination import CappedCountPaginator
 
