@@ -1,6 +1,7 @@
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from tickets.models import Status
 
@@ -17,19 +18,32 @@ def highlight(snippet):
     return mark_safe(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
 
 
-@register.inclusion_tag("knowledgebase/includes/state_badge.html")
+# Badges are drawn for every search result: plain format_html, no template per badge.
+STATE_CLASSES = {"published": "text-bg-success", "review": "text-bg-warning", "draft": "text-bg-secondary"}
+
+
+@register.simple_tag
 def article_state_badge(state):
-    return {"state": state, "label": ArticleState(state).label}
+    return format_html('<span class="badge {}" data-testid="article-state">{}</span>',
+                       STATE_CLASSES.get(state, "text-bg-dark"), ArticleState(state).label)
 
 
-@register.inclusion_tag("knowledgebase/includes/language_badge.html")
+@register.simple_tag
 def language_badge(language):
-    return {"language": language, "label": Language(language).label if language in Language.values else language}
+    label = Language(language).label if language in Language.values else language
+    return format_html('<span class="badge text-bg-light border" data-testid="article-language" title="{}">'
+                       '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>',
+                       label, language.upper(), label)
 
 
-@register.inclusion_tag("knowledgebase/includes/audience_badge.html")
+@register.simple_tag
 def audience_badge(article):
-    return {"audience": article.audience, "label": Audience(article.audience).label, "tier": article.min_tier}
+    if article.audience == Audience.TIER and article.min_tier_id:
+        label = _("From %(tier)s") % {"tier": article.min_tier.name}
+    else:
+        label = Audience(article.audience).label
+    return format_html('<span class="badge {}" data-testid="article-audience">{}</span>',
+                       "text-bg-info" if article.audience == Audience.PUBLIC else "text-bg-danger", label)
 
 
 def ticket_panel_context(user, ticket) -> dict:
