@@ -19,7 +19,8 @@ def sla_panel(ticket):
     clocks = selectors.clocks_for_ticket(ticket)
     title = escape(_("Service level"))
     if not clocks:
-        body = f'<p class="small text-body-secondary mb-0">{escape(_("No SLA applies to this ticket."))}</p>'
+        none = escape(_("No SLA applies to this ticket."))
+        body = f'<p class="small text-body-secondary mb-0">{none}</p>'
     else:
         countdowns = Countdowns()
         body = '<ul class="list-unstyled mb-0 small">' + "".join(_clock_item(clock, countdowns) for clock in clocks) + "</ul>"
@@ -27,32 +28,36 @@ def sla_panel(ticket):
                      f'<h2 class="h6">{title}</h2>{body}</div></div>')
 
 
+def _badge(css: str, text: str) -> str:
+    # (The texts are translated outside f-strings: xgettext does not look inside them.)
+    return f'<span class="badge {css}">{escape(text)}</span>'
+
+
 def _clock_item(clock, countdowns) -> str:
     state = clock.state
     if state == ClockState.RUNNING:
         badge = countdowns.badge(clock.due_at)
     elif state == ClockState.BREACHED:
-        badge = f'<span class="badge text-bg-danger">{escape(_("breached"))}</span>'
+        badge = _badge("text-bg-danger", _("breached"))
     elif state == ClockState.PAUSED:
-        badge = f'<span class="badge text-bg-warning">{escape(_("paused"))}</span>'
+        badge = _badge("text-bg-warning", _("paused"))
     elif clock.breached_at:
-        badge = f'<span class="badge text-bg-danger">{escape(_("met late"))}</span>'
+        badge = _badge("text-bg-danger", _("met late"))
     else:
-        badge = f'<span class="badge text-bg-success">{escape(_("met"))}</span>'
+        badge = _badge("text-bg-success", _("met"))
     facts = []
     if state in (ClockState.RUNNING, ClockState.BREACHED) and clock.due_at:
-        facts.append(f'{escape(_("due"))} {escape(short_datetime(clock.due_at))}')
+        facts.append(escape("%s %s" % (_("due"), short_datetime(clock.due_at))))
     if state == ClockState.PAUSED:
         facts.append(escape(_("%(used)s of %(target)s used") % {
             "used": duration_hm(clock.consumed), "target": duration_hm(clock.target)}))
     if state == ClockState.MET and clock.stopped_at:
-        facts.append(f'{escape(_("met"))} {escape(short_datetime(clock.stopped_at))}')
+        facts.append(escape("%s %s" % (_("met"), short_datetime(clock.stopped_at))))
     facts.append(escape(_("business hours") if clock.business_hours else _("calendar time")))
     escalation = ""
     if clock.last_escalation:
-        rule = clock.last_escalation.data.get("rule_name") or "–"
-        escalation = (f'<div class="text-danger" data-testid="escalation-rule">'
-                      f'{escape(_("Rule “%(rule)s” fired") % {"rule": rule})} '
+        fired = _("Rule “%(rule)s” fired") % {"rule": clock.last_escalation.data.get("rule_name") or "–"}
+        escalation = (f'<div class="text-danger" data-testid="escalation-rule">{escape(fired)} '
                       f'({escape(short_datetime(clock.last_escalation.created_at))})</div>')
     return (f'<li class="mb-2" data-metric="{escape(clock.metric)}" data-state="{escape(state)}">'
             f'<div class="d-flex justify-content-between align-items-center gap-2">'

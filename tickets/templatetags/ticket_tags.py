@@ -70,7 +70,8 @@ def queue_rows(tickets):
         [t.assignee_id for t in tickets] + [t.requester_id for t in tickets]).items()}
     url, countdowns = _ticket_url("agent:ticket"), Countdowns()
     status, priority = cache(status_badge), cache(priority_badge)
-    unassigned = f'<span class="text-body-secondary">{escape(_("unassigned"))}</span>'
+    unassigned = escape(_("unassigned"))  # translated outside the f-string: xgettext skips those
+    unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
     rows = []
     for t in tickets:
         reference = escape(t.reference)
@@ -111,7 +112,8 @@ def portal_rows(tickets):
 def timeline(events):
     """A ticket's history, oldest first: who did what when, the message, its attachments. Drawn in
     Python like the list rows (helpdesk/html.py); the events come with actor and attachments."""
-    internal = f'<span class="badge text-bg-warning">{escape(_("internal"))}</span>'
+    internal = escape(_("internal"))  # translated outside the f-string: xgettext skips those
+    internal = f'<span class="badge text-bg-warning">{internal}</span>'
     attachment_url = _pk_url("attachment")
     items = []
     for event in events:
@@ -139,7 +141,8 @@ def timeline(events):
             f'{escape(short_datetime(event.created_at))}</time></div>{body}{details}{files}</li>\n'
         )
     if not items:
-        items.append(f'<li class="text-body-secondary">{escape(_("Nothing has happened yet."))}</li>')
+        nothing = escape(_("Nothing has happened yet."))
+        items.append(f'<li class="text-body-secondary">{nothing}</li>')
     return mark_safe(f'<ol class="timeline" data-testid="timeline">\n{"".join(items)}</ol>')
 
 
