@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, TextField, When
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, TextField, When
 from django.http import Http404
 
 from tickets import roles
-from tickets.models import Status, Ticket, Tier
+from tickets.models import Status, Ticket
+from tickets.selectors import reference_lists
 
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
 
@@ -26,7 +27,7 @@ MAX_QUERY_LENGTH = 200
 # the first page needs only the best few of a couple of hundred.
 RANK_CANDIDATES = 200
 # Solved tickets: the newest that match. A recent solution is the likelier to apply today.
-TICKET_CANDIDATES = 200
+TICKET_CANDIDATES = 100
 # How alike a title word must be to a typed word for the typo-tolerant fallback (0..1).
 TRIGRAM_SIMILARITY = 0.3
 
@@ -36,31 +37,32 @@ def can_review(user) -> bool:
 
 
 def agent_level(user) -> int:
-    """The highest tier level the agent works at (admins without a tier count as the top). Kept on
-    the user object for the request, like the tier ids in tickets.roles."""
+    """The highest tier level the agent works at (admins without a tier count as the top)."""
     tier_ids = roles.agent_tier_ids(user)
     if not tier_ids:
         return 99 if roles.is_agent(user) else 0
-    if getattr(user, "_kb_agent_level", None) is None or user._kb_agent_level[0] != tier_ids:
-        user._kb_agent_level = (tier_ids, Tier.objects.filter(pk__in=tier_ids).aggregate(m=Max("level"))["m"] or 0)
-    return user._kb_agent_level[1]
+    return max((t.level for t in reference_lists().tiers if t.pk in tier_ids), default=0)
 
 
-def _readable(user) -> Q:
+def _readable(user, published_only: bool = False) -> Q:
+    """Which articles `user` may read. `published_only`: the caller shows published articles only,
+    so what a reviewer may see besides (and finding out whether the user is one) does not matter."""
     published_public = Q(state=ArticleState.PUBLISHED, audience=Audience.PUBLIC)
     if not roles.is_agent(user):
         return published_public
     level = agent_level(user)
-    for_this_agent = Q(audience__in=[Audience.PUBLIC, Audience.AGENTS]) | Q(audience=Audience.TIER, min_tier__level__lte=level)
+    # Tiers by id, not by a join to the tier table: visibility is part of every knowledge-base query.
+    tiers_up_to_level = [t.pk for t in reference_lists().tiers if t.level <= level]
+    for_this_agent = Q(audience__in=[Audience.PUBLIC, Audience.AGENTS]) | Q(audience=Audience.TIER, min_tier__in=tiers_up_to_level)
     readable = (Q(state=ArticleState.PUBLISHED) & for_this_agent) | Q(author=user)
-    if can_review(user):
+    if not published_only and can_review(user):
         # Reviewers also see what is not published yet (or no longer), within their own tier.
         readable |= Q(state__in=[ArticleState.REVIEW, ArticleState.DRAFT, ArticleState.ARCHIVED]) & for_this_agent
     return readable
 
 
-def articles_visible_to(user) -> QuerySet:
-    return Article.objects.filter(_readable(user))
+def articles_visible_to(user, published_only: bool = False) -> QuerySet:
+    return Article.objects.filter(_readable(user, published_only))
 
 
 def article_get_for_user(*, user, pk: int) -> Article:
@@ -115,7 +117,7 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     if not text:
         return []
     languages = [language] if language in SEARCH_CONFIGS else list(SEARCH_CONFIGS)
-    base = articles_visible_to(user).filter(language__in=languages)
+    base = articles_visible_to(user, published_only=state == ArticleState.PUBLISHED).filter(language__in=languages)
     if category is not None:
         base = base.filter(category=category)
     if audience:
