@@ -1,4 +1,6 @@
 from django import template
+from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -62,3 +64,29 @@ def kb_ticket_panel(ticket):
     """The card is loaded after the page (htmx): searching the knowledge base for a ticket's words
     takes longer than the rest of the ticket page together, and the agent can start reading."""
     return {"ticket": ticket}
+
+
+@register.simple_tag
+def article_hits(hits, is_agent=False):
+    """The article results of a search, drawn in Python like the ticket lists (helpdesk/html.py):
+    title, language, state for agents, category, and the matching passage or the summary."""
+    url = reverse("kb:article", args=[987654321]).replace("987654321", "{}")
+    no_category = escape(_("No category"))
+    items = []
+    for hit in hits:
+        article = hit.article
+        state = article_state_badge(article.state) if is_agent and article.state != ArticleState.PUBLISHED else ""
+        category = escape(article.category.name) if article.category_id else no_category
+        if hit.snippet:
+            text = f'<p class="mb-0 small kb-snippet">… {highlight(hit.snippet)} …</p>'
+        elif article.summary:
+            text = f'<p class="mb-0 small">{escape(Truncator(article.summary).words(30, truncate=" …"))}</p>'
+        else:
+            text = ""
+        items.append(
+            f'<li class="list-group-item"><div class="d-flex flex-wrap align-items-center gap-2">'
+            f'<a class="fw-semibold me-auto" href="{url.format(article.pk)}">{escape(article.title)}</a>'
+            f'{language_badge(article.language)}{state}</div>'
+            f'<div class="small text-body-secondary">{category}</div>{text}</li>\n'
+        )
+    return mark_safe("".join(items))
