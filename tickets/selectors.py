@@ -57,6 +57,20 @@ def ticket_list(*, user, params=None, defaults=None) -> TicketFilter:
     return TicketFilter(data, queryset=queryset, user=user)
 
 
+def attach_tiers_and_categories(tickets) -> None:
+    """Give each listed ticket its tier and category from the reference lists (one shared instance
+    each), so that the list query needs no join for them. A ticket whose tier or category is newer
+    than the lists reads it from the database when asked, as without this."""
+    lists = reference_lists()
+    tiers = {t.pk: Tier(pk=t.pk, name=t.name, level=t.level) for t in lists.tiers}
+    categories = {pk: Category(pk=pk, name=name) for pk, name in lists.categories}
+    for ticket in tickets:
+        if ticket.tier_id in tiers:
+            Ticket.tier.field.set_cached_value(ticket, tiers[ticket.tier_id])
+        if ticket.category_id in categories:
+            Ticket.category.field.set_cached_value(ticket, categories[ticket.category_id])
+
+
 def people_names(user_ids) -> dict[int, str]:
     """Display names (full name, else user name) of these users, read in one query."""
     ids = {pk for pk in user_ids if pk is not None}

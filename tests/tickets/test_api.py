@@ -333,3 +333,16 @@ def test_the_list_says_when_its_count_is_capped(api, agent1, customer, tiers, mo
     body = api(agent1).get("/api/v1/tickets/?size=2").json()
     assert (body["count"], body["count_is_exact"]) == (3, False)
     assert api(agent1).get("/api/v1/tickets/?size=2&priority=4").json()["count_is_exact"] is True
+
+
+def test_the_api_list_shows_a_tier_and_category_the_cached_lists_do_not_know_yet(api, agent1, customer, category, monkeypatch):
+    """Another process may still hold lists from before a tier or category was added."""
+    import dataclasses
+
+    from tickets import selectors
+
+    ticket = make_ticket(customer, category=category)
+    stale = dataclasses.replace(selectors.reference_lists(), tiers=[], categories=[])
+    monkeypatch.setattr(selectors, "reference_lists", lambda: stale)
+    row = next(t for t in api(agent1).get("/api/v1/tickets/").json()["results"] if t["reference"] == ticket.reference)
+    assert row["tier"]["level"] == 1 and row["category"]["name"] == category.name
