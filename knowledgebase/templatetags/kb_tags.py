@@ -1,3 +1,5 @@
+from functools import cache
+
 from django import template
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -72,10 +74,11 @@ def article_hits(hits, is_agent=False):
     title, language, state for agents, category, and the matching passage or the summary."""
     url = reverse("kb:article", args=[987654321]).replace("987654321", "{}")
     no_category = escape(_("No category"))
+    language, state_badge = cache(language_badge), cache(article_state_badge)  # once per page and value
     items = []
     for hit in hits:
         article = hit.article
-        state = article_state_badge(article.state) if is_agent and article.state != ArticleState.PUBLISHED else ""
+        state = state_badge(article.state) if is_agent and article.state != ArticleState.PUBLISHED else ""
         category = escape(article.category.name) if article.category_id else no_category
         if hit.snippet:
             text = f'<p class="mb-0 small kb-snippet">… {highlight(hit.snippet)} …</p>'
@@ -86,7 +89,7 @@ def article_hits(hits, is_agent=False):
         items.append(
             f'<li class="list-group-item"><div class="d-flex flex-wrap align-items-center gap-2">'
             f'<a class="fw-semibold me-auto" href="{url.format(article.pk)}">{escape(article.title)}</a>'
-            f'{language_badge(article.language)}{state}</div>'
+            f'{language(article.language)}{state}</div>'
             f'<div class="small text-body-secondary">{category}</div>{text}</li>\n'
         )
     return mark_safe("".join(items))
