@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q, Value
+
 from tickets.models import EventKind, Status, Ticket
 
 from .business_hours import BusinessCalendar, WeeklyInterval
@@ -37,14 +40,24 @@ def calendar_for(schedule: Schedule) -> BusinessCalendar:
 
 
 def _policies():
-    return SlaPolicy.objects.select_related("schedule").prefetch_related("categories", "organisations").order_by(
-        "position", "id"
+    # One query for every policy and the ids its conditions name (each new ticket reads them).
+    return (
+        SlaPolicy.objects.select_related("schedule")
+        .annotate(
+            category_ids=ArrayAgg("categories__id", distinct=True, filter=Q(categories__isnull=False), default=Value([])),
+            organisation_ids=ArrayAgg("organisations__id", distinct=True, filter=Q(organisations__isnull=False),
+                                      default=Value([])),
+        )
+        .order_by("position", "id")
     )
 
 
 def policy_matches(policy: SlaPolicy, ticket: Ticket) -> bool:
-    categories = {c.pk for c in policy.categories.all()}
-    organisations = {o.pk for o in policy.organisations.all()}
+    if hasattr(policy, "category_ids"):  # read by _policies()
+        categories, organisations = set(policy.category_ids), set(policy.organisation_ids)
+    else:
+        categories = {c.pk for c in policy.categories.all()}
+        organisations = {o.pk for o in policy.organisations.all()}
     return (
         (not categories or ticket.category_id in categories)
         and (not policy.priorities or ticket.priority in policy.priorities)
