@@ -8,10 +8,12 @@ see their own drafts; reviewers see what waits for review.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, TextField, When
 from django.http import Http404
 
@@ -224,10 +226,38 @@ def suggestions_for_text(*, user, text: str, language: str | None = None, limit:
     return search_articles(user=AnonymousUser(), text=_keywords(text), language=language, limit=limit, with_snippets=False)
 
 
+KB_VERSION_KEY = "knowledgebase:version"
+
+
+def kb_version() -> str:
+    """A token that changes whenever an article is saved or deleted (knowledgebase/apps.py)."""
+    version = cache.get(KB_VERSION_KEY)
+    if version is None:
+        cache.add(KB_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(KB_VERSION_KEY)
+    return version
+
+
+def forget_kb_version(**_kwargs) -> None:
+    cache.delete(KB_VERSION_KEY)
+    # Again after the commit: a search in between may have kept hits from before the change.
+    transaction.on_commit(lambda: cache.delete(KB_VERSION_KEY), robust=True)
+
+
 def suggestions_for_ticket(*, user, ticket: Ticket, limit: int = 5) -> list[ArticleHit]:
-    """Articles for the ticket page: what the ticket's words find among the articles the agent may read."""
-    return search_articles(user=user, text=_keywords(f"{ticket.subject} {ticket.description}"), limit=limit,
+    """Articles for the ticket page: what the ticket's words find among the articles the agent may
+    read. A ticket's words never change, so the hits are kept (as ids) until an article changes; what
+    the agent may read is checked again each time."""
+    key = f"kb:ticket-suggestions:{ticket.pk}:{user.pk}:{limit}:{kb_version()}"
+    kept = cache.get(key)
+    if kept is not None:
+        articles = (articles_visible_to(user, published_only=True).filter(state=ArticleState.PUBLISHED)
+                    .select_related("category").defer("search_vector", "title_vector").in_bulk([pk for pk, *_ in kept]))
+        return [ArticleHit(articles[pk], rank, "", fuzzy) for pk, rank, fuzzy in kept if pk in articles]
+    hits = search_articles(user=user, text=_keywords(f"{ticket.subject} {ticket.description}"), limit=limit,
                            with_snippets=False, state=ArticleState.PUBLISHED)
+    cache.set(key, [(hit.article.pk, hit.rank, hit.fuzzy) for hit in hits], 3600)
+    return hits
 
 
 def _keywords(text: str, limit: int = 8) -> str:

@@ -619,3 +619,17 @@ def test_the_ticket_panel_is_for_agents_and_their_tickets(login, customer, agent
     url = reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})
     assert login(customer).get(url).status_code == 403
     assert login(agent1).get("/kb/tickets/HD-0000-000000/panel/").status_code == 404
+
+
+def test_the_ticket_card_keeps_its_suggestions_until_an_article_changes(login, agent1, customer, make_article, reviewer, tiers):
+    """The ticket's words do not change, so the card's hits are kept; publishing or archiving an
+    article shows on the next card, and only what the agent may read is ever shown."""
+    ticket = make_ticket(customer, subject="Printer jams on tray two", description="The printer jams.")
+    client = login(agent1)
+    url = reverse("kb:ticket_panel", kwargs={"reference": ticket.reference})
+    first = make_article(title="Printer jams: clean the rollers")
+    assert first.title in client.get(url).text
+    second = make_article(title="Printer jams after a firmware update")
+    assert second.title in client.get(url).text  # published since: the kept hits were dropped
+    services.article_archive(article=first, reviewer=reviewer)
+    assert first.title not in client.get(url).text
