@@ -192,7 +192,10 @@ def on_ticket_event(ticket: Ticket, event) -> None:
     """Bring the ticket's clocks in line with what just happened to it."""
     now = event.created_at
     data = event.data or {}
-    clocks = {c.metric: c for c in TicketClock.objects.filter(ticket=ticket).select_related("policy__schedule")}
+    if event.kind == EventKind.CREATED:
+        clocks = {}  # recorded once, by ticket_create, right after the ticket's row: no clocks yet
+    else:
+        clocks = {c.metric: c for c in TicketClock.objects.filter(ticket=ticket).select_related("policy__schedule")}
     if event.kind == EventKind.CREATED or (not clocks and ticket.is_open):
         if not clocks:
             _apply_policy(ticket, clocks, now, first=True)
