@@ -23,7 +23,8 @@ def sweep(helper: bool = False) -> int:
     return done
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5,
+             ignore_result=True)  # nobody waits for a mail's result: no result key per mail
 def send_sla_mail(notification_ids: list[int]) -> int:
     return notifications.send_notification_mails(notification_ids)
 
