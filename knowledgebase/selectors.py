@@ -19,7 +19,7 @@ from django.http import Http404
 
 from tickets import roles
 from tickets.models import Status, Ticket
-from tickets.selectors import reference_lists
+from tickets.selectors import attach_tiers_and_categories, reference_lists
 
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
 
@@ -206,12 +206,12 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     # first: PostgreSQL walks the primary key backwards and stops at the TICKET_CANDIDATES-th match.
     candidates = (Ticket.objects.filter(status__in=[Status.SOLVED, Status.CLOSED], search_vector=query)
                   .order_by("-id").values("pk"))
-    tickets = (
-        Ticket.objects.filter(pk__in=candidates[:TICKET_CANDIDATES]).defer("search_vector")
+    tickets = list(
+        Ticket.objects.filter(pk__in=candidates[:TICKET_CANDIDATES]).defer("search_vector", "description")
         .annotate(rank=SearchRank(F("search_vector"), query))
-        .select_related("category", "tier")
         .order_by("-rank", "-id")[:limit]
     )
+    attach_tiers_and_categories(tickets)  # no joins: see tickets.selectors
     return [TicketHit(t, t.rank) for t in tickets]
 
 
