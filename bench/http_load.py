@@ -103,25 +103,9 @@ os.environ["DJANGO_DEBUG"] = "false"  # the in-process requests run as productio
 for rate in ("HELPDESK_API_RATE_ANON", "HELPDESK_API_RATE_CUSTOMER", "HELPDESK_API_RATE_AGENT"):
     os.environ[rate] = "1000000/min"
 
-import django  # noqa: E402
+from bench.common import setup_django  # noqa: E402
 
-
-def ensure_database():
-    import psycopg2
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.database])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{ARGS.database}"')
-    conn.close()
-
-
-django.setup()
-ensure_database()
+setup_django(ARGS.database)
 
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -1135,7 +1119,7 @@ def run_wrk(url, script, headers, env, duration):
         command += ["-H", header]
     command.append(url)
     completed = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
-                               timeout=duration + 60)
+                               timeout=duration + 60, cwd=HERE)  # the scripts dofile() status.lua
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed: {completed.stderr or completed.stdout}")
     return completed.stdout

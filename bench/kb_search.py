@@ -76,25 +76,9 @@ os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 for rate in ("HELPDESK_API_RATE_ANON", "HELPDESK_API_RATE_CUSTOMER", "HELPDESK_API_RATE_AGENT"):
     os.environ.setdefault(rate, "1000000/min")
 
-import django  # noqa: E402
+from bench.common import setup_django  # noqa: E402
 
-
-def ensure_database():
-    import psycopg2
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.database])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{ARGS.database}"')
-    conn.close()
-
-
-django.setup()
-ensure_database()
+setup_django(ARGS.database)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.postgres.search import SearchQuery  # noqa: E402

@@ -48,25 +48,9 @@ os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-{os.getpid()}"
 os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 
-import django  # noqa: E402
+from bench.common import setup_django  # noqa: E402
 
-
-def ensure_database():
-    import psycopg2
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.database])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{ARGS.database}"')
-    conn.close()
-
-
-django.setup()
-ensure_database()
+setup_django(ARGS.database)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402

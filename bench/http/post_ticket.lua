@@ -2,13 +2,14 @@
 -- /portal/tickets/new/, urlencoded like a browser without attachments), each with its own subject.
 -- BENCH_CSRF_TOKEN is the form's csrfmiddlewaretoken; the session and csrftoken cookies and the
 -- Referer come with -H on the command line. Every answer but BENCH_EXPECT (302 to the new ticket)
--- is counted: a form shown again with an error is a 200 that wrk would take for a success.
+-- is counted (status.lua).
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 
-local threads = {}
-local expected = tonumber(os.getenv("BENCH_EXPECT") or "302")
+expected = tonumber(os.getenv("BENCH_EXPECT") or "302")
+dofile("status.lua")
+
 local token = os.getenv("BENCH_CSRF_TOKEN") or ""
 
 local subjects = {
@@ -32,11 +33,6 @@ local function urlencode(text)
   return (string.gsub(text, "[^%w%-%._~ ]", function(c) return string.format("%%%02X", string.byte(c)) end):gsub(" ", "+"))
 end
 
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("id", #threads)
-end
-
 function init(args)
   unexpected = 0
   counter = 0
@@ -49,18 +45,4 @@ function request()
   local body = "csrfmiddlewaretoken=" .. urlencode(token) .. "&subject=" .. urlencode(subject)
     .. "&category=&description=" .. urlencode(description)
   return wrk.format("POST", nil, nil, body)
-end
-
-function response(status, headers, body)
-  if status ~= expected then
-    unexpected = unexpected + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + (thread:get("unexpected") or 0)
-  end
-  io.write(string.format("BENCH unexpected_status %d\n", total))
 end
