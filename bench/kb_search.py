@@ -515,7 +515,6 @@ class Writer:
         r = self.rng
         main = self.topic()
         topics = [main, main, main] + ([self.topic()] if r.random() < 0.3 else [])
-        g = GENERAL[lang]
         env = f"{r.choice(SYSTEMS)}, {r.choice(APPS)}, {r.choice(HARDWARE)}"
         cause = r.choice(main[lang]["cause"]) + "."
         obj, sym = r.choice(main[lang]["obj"]), r.choice(main[lang]["sym"])

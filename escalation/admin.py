@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from helpdesk.admin import ReadOnlyAdmin
 from tickets.models import Status
 
-from . import schedules, services
+from . import schedules
 from .models import (
     BusinessInterval,
     ClockEvent,

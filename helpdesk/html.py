@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from html import escape
 
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
@@ -32,22 +33,17 @@ class Countdowns:
         self.overdue = escape(_("overdue"))
         self.due = escape(_("Due"))
 
-    def badge(self, due_at: datetime | None, label: str = "") -> SafeString:
+    def badge(self, due_at: datetime | None) -> SafeString:
         """Red once `due_at` has passed, amber in its last hour; sla.js keeps it running in the browser."""
         if not due_at:
             return mark_safe("")
         left = (due_at - self.now).total_seconds()
         text = countdown(left) if left >= 0 else f"{self.overdue} {countdown(left)}"
         state = "text-bg-danger" if left < 0 else "text-bg-warning" if left < 3600 else "text-bg-secondary"
-        prefix = f"{escape(label)}: " if label else ""
         return mark_safe(
             f'<span class="badge sla-countdown {state}" data-due="{due_at.isoformat()}" data-overdue="{self.overdue}" '
-            f'title="{self.due} {escape(short_datetime(due_at))}">{prefix}<span class="sla-left">{text}</span></span>'
+            f'title="{self.due} {escape(short_datetime(due_at))}"><span class="sla-left">{text}</span></span>'
         )
-
-
-def countdown_badge(due_at: datetime | None, label: str = "", now: datetime | None = None) -> SafeString:
-    return Countdowns(now).badge(due_at, label)
 
 
 _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
@@ -66,6 +62,13 @@ def _as_strftime(django_format: str) -> str | None:
         else:
             out.append("%%" if char == "%" else char)
     return "".join(out)
+
+
+def url_pattern(name: str, sample) -> str:
+    """The path of URL `name` as a format string with `{}` for its one argument: one reverse() per
+    list instead of one per row. `sample` must be a value of the argument's kind that appears
+    nowhere else in the path."""
+    return reverse(name, args=[sample]).replace(str(sample), "{}")
 
 
 def short_datetime(value: datetime) -> str:

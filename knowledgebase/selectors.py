@@ -119,13 +119,8 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     if not text:
         return []
     languages = [language] if language in SEARCH_CONFIGS else list(SEARCH_CONFIGS)
-    base = articles_visible_to(user, published_only=state == ArticleState.PUBLISHED).filter(language__in=languages)
-    if category is not None:
-        base = base.filter(category=category)
-    if audience:
-        base = base.filter(audience=audience)
-    if state:
-        base = base.filter(state=state)
+    base = _narrowed(articles_visible_to(user, published_only=state == ArticleState.PUBLISHED)
+                     .filter(language__in=languages), category, audience, state)
 
     # One query for both languages: each article is matched and ranked with the query stemmed in its
     # own language (a BitmapOr of two scans of the same GIN index).
@@ -335,13 +330,18 @@ def article_list(*, user, language: str | None = None, category=None, audience: 
     queryset = articles_visible_to(user).select_related("category")
     if language:
         queryset = queryset.filter(language=language)
+    return _narrowed(queryset, category, audience, state).order_by("-updated_at", "-id")
+
+
+def _narrowed(queryset, category, audience, state) -> QuerySet:
+    """The filters that searching and listing articles share (None or "" leaves one out)."""
     if category is not None:
         queryset = queryset.filter(category=category)
     if audience:
         queryset = queryset.filter(audience=audience)
     if state:
         queryset = queryset.filter(state=state)
-    return queryset.order_by("-updated_at", "-id")
+    return queryset
 
 
 def article_reviews(article: Article) -> QuerySet:

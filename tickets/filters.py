@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.forms import ListedOptionsMixin
 
 from .roles import agent_tier_ids
-from .models import OPEN_STATUSES, Category, Priority, Status, Ticket, Tier
+from .models import OPEN_STATUSES, Category, Priority, Status, Ticket
 
 REFERENCE_RE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
 
@@ -48,8 +48,9 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 def _tier_choices():
-    # The class-level default; each filter form takes the cached list instead (__init__).
-    tiers = [(str(pk), name) for pk, name in Tier.objects.order_by("level").values_list("pk", "name")]
+    from .selectors import reference_lists  # selectors builds on this module
+
+    tiers = [(str(t.pk), t.name) for t in reference_lists().tiers]
     return [(TIER_MINE, _("My tiers")), *tiers, (TIER_ALL, _("All tiers"))]
 
 
@@ -109,8 +110,8 @@ class TicketFilter(django_filters.FilterSet):
         from .selectors import reference_lists  # selectors builds on this module
 
         lists = reference_lists()
-        self.filters["tier"].extra["choices"] = [
-            (TIER_MINE, _("My tiers")), *((str(t.pk), t.name) for t in lists.tiers), (TIER_ALL, _("All tiers"))]
+        # Read once for this form (checked and drawn), not once per use as the callable would be.
+        self.filters["tier"].extra["choices"] = _tier_choices()
         self.filters["category"].extra["options"] = lists.categories
         self.filters["assignee"].extra["options"] = lists.agents
 

@@ -169,21 +169,20 @@ def drop_reference_lists() -> None:
 
 
 def _read_reference_lists() -> ReferenceLists:
-    User = get_user_model()
     categories = list(Category.objects.order_by("name").values_list("pk", "name", "is_active"))
-    agents = list(User.objects.filter(tier_memberships__isnull=False, is_active=True).distinct()
-                  .order_by("first_name", "last_name", "username"))
+    agents: dict[int, str] = {}  # every active member of a tier, in the memberships' order
     by_tier: dict[int, list[tuple[int, str]]] = {}
     memberships = (TierMembership.objects.filter(agent__is_active=True).select_related("agent")
                    .order_by("agent__first_name", "agent__last_name", "agent__username"))
     for membership in memberships:
         agent = membership.agent
+        agents[agent.pk] = str(agent)
         by_tier.setdefault(membership.tier_id, []).append((agent.pk, agent.get_full_name() or agent.get_username()))
     return ReferenceLists(
         tiers=[TierOption(*row) for row in tiers().values_list("pk", "name", "level")],
         categories=[(pk, name) for pk, name, _active in categories],
         active_categories=[(pk, name) for pk, name, active in categories if active],
-        agents=[(agent.pk, str(agent)) for agent in agents],
+        agents=list(agents.items()),
         agents_by_tier=by_tier,
         version=uuid.uuid4().hex,
     )

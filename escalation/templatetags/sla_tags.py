@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from helpdesk.html import Countdowns, countdown_badge, short_datetime
+from helpdesk.html import Countdowns, countdown, short_datetime
 
 from .. import selectors
 from ..models import ClockState
@@ -50,7 +50,7 @@ def _clock_item(clock, countdowns) -> str:
         facts.append(escape("%s %s" % (_("due"), short_datetime(clock.due_at))))
     if state == ClockState.PAUSED:
         facts.append(escape(_("%(used)s of %(target)s used") % {
-            "used": duration_hm(clock.consumed), "target": duration_hm(clock.target)}))
+            "used": countdown(clock.consumed.total_seconds()), "target": countdown(clock.target.total_seconds())}))
     if state == ClockState.MET and clock.stopped_at:
         facts.append(escape("%s %s" % (_("met"), short_datetime(clock.stopped_at))))
     facts.append(escape(_("business hours") if clock.business_hours else _("calendar time")))
@@ -65,31 +65,9 @@ def _clock_item(clock, countdowns) -> str:
             f'<div class="text-body-secondary">{" · ".join(facts)}</div>{escalation}</li>')
 
 
-@register.simple_tag
-def sla_badge(due_at, label=""):
-    """A countdown to `due_at` (red once it has passed; sla.js keeps it running); from the ticket
-    row alone, no query."""
-    return countdown_badge(due_at, label)
-
-
 @register.simple_tag(takes_context=True)
 def unread_notifications(context):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0
     return selectors.unread_notification_count(request.user)
-
-
-@register.filter
-def duration_hm(value):
-    """A duration as agents read it: "1 h 05 min" (seconds only under a minute)."""
-    if value is None:
-        return ""
-    seconds = int(value.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min"
-    return f"{seconds} s"

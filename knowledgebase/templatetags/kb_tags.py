@@ -1,12 +1,12 @@
 from functools import cache
 
 from django import template
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from helpdesk.html import url_pattern
 from tickets.models import Status
 
 from .. import selectors
@@ -72,7 +72,7 @@ def kb_ticket_panel(ticket):
 def article_hits(hits, is_agent=False):
     """The article results of a search, drawn in Python like the ticket lists (helpdesk/html.py):
     title, language, state for agents, category, and the matching passage or the summary."""
-    url = reverse("kb:article", args=[987654321]).replace("987654321", "{}")
+    url = url_pattern("kb:article", 987654321)
     no_category = escape(_("No category"))
     language, state_badge = cache(language_badge), cache(article_state_badge)  # once per page and value
     items = []

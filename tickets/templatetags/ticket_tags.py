@@ -3,34 +3,18 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from helpdesk.html import Countdowns, short_datetime
+from helpdesk.html import Countdowns, short_datetime, url_pattern
 
 from ..models import Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
-from ..selectors import people_names, reference_lists
+from ..selectors import attach_tiers_and_categories, people_names
 
 register = template.Library()
-
-
-@register.simple_tag
-def event_summary(event):
-    return describe_event(event)
-
-
-@register.simple_tag
-def event_details(event):
-    return describe_details(event)
-
-
-@register.simple_tag
-def event_actor(event):
-    return actor_name(event)
 
 
 # Badges are drawn for every row of a list: plain format_html, no template rendering per row.
@@ -51,40 +35,29 @@ def priority_badge(priority):
                        Priority(priority).label)
 
 
-def _ticket_url(name):
-    # One reverse() per list, not per row: references are URL-safe, so the row's own reference
-    # replaces a placeholder in the pattern's path.
-    placeholder = "HD-0000-000000"
-    return reverse(name, args=[placeholder]).replace(placeholder, "{}")
-
-
 @register.simple_tag
 def queue_rows(tickets):
     """The rows of the agent queue. Plain Python for speed (see helpdesk/html.py); each badge is
-    drawn once per page and value; tier and category names come from the reference lists, people's
+    drawn once per page and value; tiers and categories come from the reference lists, people's
     names from one query for the page."""
     tickets = list(tickets)
-    lists = reference_lists()
-    tiers, categories = {t.pk: escape(t.name) for t in lists.tiers}, {pk: escape(name) for pk, name in lists.categories}
+    attach_tiers_and_categories(tickets)
     people = {pk: escape(name) for pk, name in people_names(
         [t.assignee_id for t in tickets] + [t.requester_id for t in tickets]).items()}
-    url, countdowns = _ticket_url("agent:ticket"), Countdowns()
+    url, countdowns = url_pattern("agent:ticket", "HD-0000-000000"), Countdowns()
     status, priority = cache(status_badge), cache(priority_badge)
     unassigned = escape(_("unassigned"))  # translated outside the f-string: xgettext skips those
     unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
     rows = []
     for t in tickets:
         reference = escape(t.reference)
-        category = ""
-        if t.category_id:
-            category = categories.get(t.category_id) or escape(str(t.category))  # new in another process
-            category = f'<div class="small text-body-secondary">{category}</div>'
+        category = f'<div class="small text-body-secondary">{escape(t.category.name)}</div>' if t.category_id else ""
         rows.append(
             f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
             f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'
             f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
             f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}</td>'
-            f'<td class="hide-sm text-nowrap">{tiers.get(t.tier_id) or escape(str(t.tier))}</td>'
+            f'<td class="hide-sm text-nowrap">{escape(t.tier.name)}</td>'
             f'<td class="hide-sm">{people[t.assignee_id] if t.assignee_id else unassigned}</td>'
             f'<td class="hide-sm">{people[t.requester_id]}</td>'
             f'<td class="hide-sm text-nowrap">{escape(short_datetime(t.updated_at))}</td></tr>\n'
@@ -95,7 +68,7 @@ def queue_rows(tickets):
 @register.simple_tag
 def portal_rows(tickets):
     """The rows of a customer's own ticket list (category joined by the selector)."""
-    url, status = _ticket_url("portal:ticket"), cache(status_badge)
+    url, status = url_pattern("portal:ticket", "HD-0000-000000"), cache(status_badge)
     rows = []
     for t in tickets:
         reference = escape(t.reference)
@@ -114,7 +87,7 @@ def timeline(events):
     Python like the list rows (helpdesk/html.py); the events come with actor and attachments."""
     internal = escape(_("internal"))  # translated outside the f-string: xgettext skips those
     internal = f'<span class="badge text-bg-warning">{internal}</span>'
-    attachment_url = _pk_url("attachment")
+    attachment_url = url_pattern("attachment", 987654321)
     items = []
     for event in events:
         if not event.is_public:
@@ -144,8 +117,3 @@ def timeline(events):
         nothing = escape(_("Nothing has happened yet."))
         items.append(f'<li class="text-body-secondary">{nothing}</li>')
     return mark_safe(f'<ol class="timeline" data-testid="timeline">\n{"".join(items)}</ol>')
-
-
-def _pk_url(name):
-    # As _ticket_url: one reverse() per list.
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
