@@ -11,7 +11,7 @@ from django.utils.translation import ngettext_lazy
 from helpdesk.forms import ListedModelChoiceField, StyledForm, style_form
 
 from .models import Priority, Status
-from .selectors import active_categories, reference_lists
+from .selectors import active_categories, reference_lists, tier_agents
 from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
@@ -115,12 +115,12 @@ class AssignForm(StyledForm):
     assignee = ListedModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("Nobody (tier queue)"))
 
-    def __init__(self, *args, agents=None, options=None, **kwargs):
-        """`agents`: whom the ticket may be assigned to; `options`: the same as (pk, name) pairs when
-        the page holds them already."""
+    def __init__(self, *args, tier, **kwargs):
+        """The ticket may be assigned to the active agents of its `tier`: offered from the cached
+        reference lists (from the database for a tier they do not know yet), checked in the database."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents
-        self.fields["assignee"].options = options
+        self.fields["assignee"].queryset = tier_agents(tier)
+        self.fields["assignee"].options = reference_lists().agents_by_tier.get(tier.pk)
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 

@@ -45,18 +45,15 @@ def queue(request):
 
 def _make_form(action, request, ticket, bound=False):
     """The form of one action on the ticket page, blank or bound to the POST. Each form gets its
-    own id prefix: several share the page, and every label must point at its own field. The
-    options come from the cached reference lists; a submitted choice is checked in the database."""
+    own id prefix: several share the page, and every label must point at its own field."""
     args = (request.POST, request.FILES) if bound else ()
     auto_id = f"id_{action}_%s"
     if action == "reply":
         return AgentReplyForm(*args, statuses=services.allowed_statuses(ticket, request.user), auto_id=auto_id)
     if action == "status":
         return StatusForm(*args, statuses=services.allowed_statuses(ticket, request.user), auto_id=auto_id)
-    lists = selectors.reference_lists()
     if action == "assign":
-        return AssignForm(*args, agents=selectors.tier_agents(ticket.tier), auto_id=auto_id,
-                          options=lists.agents_by_tier.get(ticket.tier_id, []), initial={"assignee": ticket.assignee_id})
+        return AssignForm(*args, tier=ticket.tier, auto_id=auto_id, initial={"assignee": ticket.assignee_id})
     initial = {"priority": ticket.priority, "category": ticket.category_id}
     form_class = {"note": NoteForm, "priority": PriorityForm, "category": CategoryForm,
                   "escalate": EscalateForm, "send_back": SendBackForm}[action]
