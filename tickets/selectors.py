@@ -63,12 +63,18 @@ def attach_tiers_and_categories(tickets) -> None:
     than the lists reads it from the database when asked, as without this."""
     lists = reference_lists()
     tiers = {t.pk: Tier(pk=t.pk, name=t.name, level=t.level) for t in lists.tiers}
-    categories = {pk: Category(pk=pk, name=name) for pk, name in lists.categories}
     for ticket in tickets:
         if ticket.tier_id in tiers:
             Ticket.tier.field.set_cached_value(ticket, tiers[ticket.tier_id])
-        if ticket.category_id in categories:
-            Ticket.category.field.set_cached_value(ticket, categories[ticket.category_id])
+    attach_categories(tickets)
+
+
+def attach_categories(objects) -> None:
+    """As attach_tiers_and_categories, for anything with a `category` (tickets, articles)."""
+    categories = {pk: Category(pk=pk, name=name) for pk, name in reference_lists().categories}
+    for obj in objects:
+        if obj.category_id in categories:
+            type(obj).category.field.set_cached_value(obj, categories[obj.category_id])
 
 
 def people_names(user_ids) -> dict[int, str]:

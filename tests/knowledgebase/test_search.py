@@ -187,3 +187,27 @@ def test_solved_tickets_are_found_by_their_stemmed_words_in_english_too(customer
 def test_customers_and_visitors_never_find_tickets(solved_ticket, customer):
     assert selectors.search_solved_tickets(user=customer, text="Drucker") == []
     assert selectors.search_solved_tickets(user=AnonymousUser(), text="Drucker") == []
+
+
+def _solved(customer, agent, subject):
+    ticket = make_ticket(customer, subject=subject, description="Siehe Betreff.")
+    ticket_services.ticket_change_status(ticket=ticket, actor=agent, status=Status.SOLVED)
+    return ticket
+
+
+def test_solved_tickets_rank_the_newest_matches(customer, tiers, agent1, monkeypatch):
+    monkeypatch.setattr(selectors, "TICKET_CANDIDATES", 2)
+    oldest = _solved(customer, agent1, "Drucker Drucker Drucker")  # the best match, but not among the newest two
+    newer = [_solved(customer, agent1, f"Drucker {n}") for n in range(2)]
+    found = [hit.ticket for hit in selectors.search_solved_tickets(user=agent1, text="Drucker")]
+    assert oldest not in found and set(found) == set(newer)
+
+
+def test_a_word_missing_from_recent_tickets_still_finds_older_ones(customer, tiers, agent1, monkeypatch):
+    # The walk through recent tickets stops after RECENT_TICKETS; older matches come from the index.
+    monkeypatch.setattr(selectors, "RECENT_TICKETS", 2)
+    old = _solved(customer, agent1, "Scanner zieht kein Papier ein")
+    for n in range(3):
+        _solved(customer, agent1, f"Monitor flackert {n}")
+    assert [hit.ticket for hit in selectors.search_solved_tickets(user=agent1, text="Scanner")] == [old]
+    assert selectors.search_solved_tickets(user=agent1, text="Tastatur") == []
