@@ -232,7 +232,8 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
 
 # The newest matches of a common word are found fastest by walking the primary key backwards and
 # stopping at the TICKET_CANDIDATES-th match; a rare word would walk the whole table that way. So the
-# walk is bounded to the RECENT_TICKETS newest tickets, and only when they hold too few matches are
+# walk is bounded to the RECENT_TICKETS newest tickets (by a LIMIT, not an id range, which gaps in the
+# ids would empty), and only when they hold too few matches are
 # all matches looked up in the GIN index ("id + 0" keeps PostgreSQL from walking the table). A word
 # rare in recent tickets is rarely common in older ones, so collecting its matches is cheap.
 _TICKET_QUERY = "(websearch_to_tsquery('german', %(text)s) || websearch_to_tsquery('english', %(text)s))"
@@ -247,9 +248,8 @@ _RANKED_TICKETS_SQL = f"""
 """
 RECENT_SOLVED_TICKETS_SQL = f"""
     WITH candidates AS MATERIALIZED (
-        SELECT id FROM tickets_ticket
-        WHERE id > (SELECT max(id) FROM tickets_ticket) - %(recent)s AND status = ANY(%(solved)s)
-          AND search_vector @@ {_TICKET_QUERY}
+        SELECT id FROM (SELECT id, status, search_vector FROM tickets_ticket ORDER BY id DESC LIMIT %(recent)s) recent
+        WHERE status = ANY(%(solved)s) AND search_vector @@ {_TICKET_QUERY}
         ORDER BY id DESC LIMIT %(candidates)s
     )
     {_RANKED_TICKETS_SQL}"""
