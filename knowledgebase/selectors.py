@@ -30,9 +30,9 @@ MAX_QUERY_LENGTH = 200
 RANK_CANDIDATES = 200
 # Solved tickets: the newest that match are ranked. A recent solution is the likelier to apply today.
 TICKET_CANDIDATES = 50
-# How many of the newest tickets are walked through for them before the index is asked (see
-# SOLVED_TICKETS_SQL).
-RECENT_TICKETS = 20000
+# How many of the newest solved tickets are walked through for them before the full-text index is
+# asked (see SOLVED_TICKETS_SQL).
+RECENT_TICKETS = 10000
 # The highlighted passage of a hit's resolution (ts_headline options; <mark> is kept, the rest escaped).
 SNIPPET_OPTIONS = "StartSel=<mark>, StopSel=</mark>, MaxWords=25, MinWords=10, MaxFragments=1"
 # What a list of hits shows (search results, suggestions): not the long texts, not the vectors.
@@ -221,8 +221,7 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     text = clean_query(text)
     if not text or not roles.is_agent(user):
         return []
-    params = {"text": text, "recent": RECENT_TICKETS, "candidates": TICKET_CANDIDATES, "limit": limit,
-              "solved": [Status.SOLVED, Status.CLOSED]}
+    params = {"text": text, "recent": RECENT_TICKETS, "candidates": TICKET_CANDIDATES, "limit": limit}
     tickets = list(Ticket.objects.raw(RECENT_SOLVED_TICKETS_SQL, params))
     if not tickets or tickets[0].candidates < TICKET_CANDIDATES:
         tickets = list(Ticket.objects.raw(SOLVED_TICKETS_SQL, params))
@@ -230,12 +229,13 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
     return [TicketHit(t, t.rank) for t in tickets]
 
 
-# The newest matches of a common word are found fastest by walking the primary key backwards and
-# stopping at the TICKET_CANDIDATES-th match; a rare word would walk the whole table that way. So the
-# walk is bounded to the RECENT_TICKETS newest tickets (by a LIMIT, not an id range, which gaps in the
-# ids would empty), and only when they hold too few matches are
-# all matches looked up in the GIN index ("id + 0" keeps PostgreSQL from walking the table). A word
-# rare in recent tickets is rarely common in older ones, so collecting its matches is cheap.
+# The newest matches of a common word are found fastest by walking the newest solved tickets (the
+# partial index ticket_solved_idx, backwards) and stopping at the TICKET_CANDIDATES-th match; a rare
+# word would walk the whole table that way. So the walk is bounded to the RECENT_TICKETS newest solved
+# tickets (by a LIMIT: an id range would come out empty where ids have gaps), and only when they hold
+# too few matches are all matches looked up in the GIN index ("id + 0" keeps PostgreSQL from walking
+# the table). A word rare in recent tickets is rarely common in older ones, so that is cheap.
+_SOLVED = f"('{Status.SOLVED}', '{Status.CLOSED}')"  # as in the partial index ticket_solved_idx
 _TICKET_QUERY = "(websearch_to_tsquery('german', %(text)s) || websearch_to_tsquery('english', %(text)s))"
 _RANKED_TICKETS_SQL = f"""
     SELECT t.id, t.reference, t.subject, t.status, t.priority, t.tier_id, t.category_id, t.requester_id,
@@ -248,15 +248,18 @@ _RANKED_TICKETS_SQL = f"""
 """
 RECENT_SOLVED_TICKETS_SQL = f"""
     WITH candidates AS MATERIALIZED (
-        SELECT id FROM (SELECT id, status, search_vector FROM tickets_ticket ORDER BY id DESC LIMIT %(recent)s) recent
-        WHERE status = ANY(%(solved)s) AND search_vector @@ {_TICKET_QUERY}
+        SELECT id FROM (
+            SELECT id, search_vector FROM tickets_ticket WHERE status IN {_SOLVED}
+            ORDER BY id DESC LIMIT %(recent)s
+        ) recent
+        WHERE search_vector @@ {_TICKET_QUERY}
         ORDER BY id DESC LIMIT %(candidates)s
     )
     {_RANKED_TICKETS_SQL}"""
 SOLVED_TICKETS_SQL = f"""
     WITH candidates AS MATERIALIZED (
         SELECT id FROM tickets_ticket
-        WHERE status = ANY(%(solved)s) AND search_vector @@ {_TICKET_QUERY}
+        WHERE status IN {_SOLVED} AND search_vector @@ {_TICKET_QUERY}
         ORDER BY id + 0 DESC LIMIT %(candidates)s
     )
     {_RANKED_TICKETS_SQL}"""
