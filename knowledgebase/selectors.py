@@ -138,7 +138,7 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
 
     in_title = " OR ".join(per_language("(language = '{lang}' AND title_vector @@ {query})"))
     matches = " OR ".join(per_language("(language = '{lang}' AND search_vector @@ {query})"))
-    rank = " ".join(per_language("WHEN '{lang}' THEN ts_rank(a.search_vector, {query})"))
+    rank = " ".join(per_language("WHEN '{lang}' THEN ts_rank(search_vector, {query})"))
     snippet = " ".join(per_language(
         "WHEN '{lang}' THEN ts_headline('{config}', a.resolution, {query}, '" + SNIPPET_OPTIONS + "')"))
     texts = [text] * len(languages)
@@ -149,18 +149,22 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     # for the rows shown only. Written in SQL because the ORM took longer to build this statement
     # (3 ms) than PostgreSQL takes to run it; who may read what stays in _readable().
     sql = f"""
-        SELECT {LISTED_ARTICLE_COLUMNS}, CASE a.language {rank} END AS rank
-               {f", CASE a.language {snippet} END AS snippet" if with_snippets else ""}
-        FROM knowledgebase_article a
-        WHERE a.id IN (
-            (SELECT id FROM knowledgebase_article WHERE {readable_sql} AND ({in_title}) LIMIT %s)
-            UNION
-            (SELECT id FROM knowledgebase_article WHERE {readable_sql} AND ({matches}) LIMIT %s)
+        WITH best AS (
+            SELECT id, max(rank) AS rank FROM (
+                (SELECT id, CASE language {rank} END AS rank FROM knowledgebase_article
+                 WHERE {readable_sql} AND ({in_title}) LIMIT %s)
+                UNION ALL
+                (SELECT id, CASE language {rank} END AS rank FROM knowledgebase_article
+                 WHERE {readable_sql} AND ({matches}) LIMIT %s)
+            ) candidates
+            GROUP BY id ORDER BY rank DESC, id DESC LIMIT %s
         )
-        ORDER BY rank DESC, a.id DESC
-        LIMIT %s"""
-    params = [*texts, *(texts if with_snippets else []),
-              *readable_params, *texts, RANK_CANDIDATES, *readable_params, *texts, RANK_CANDIDATES, limit]
+        SELECT {LISTED_ARTICLE_COLUMNS}, best.rank
+               {f", CASE a.language {snippet} END AS snippet" if with_snippets else ""}
+        FROM best JOIN knowledgebase_article a ON a.id = best.id
+        ORDER BY best.rank DESC, a.id DESC"""
+    params = [*texts, *readable_params, *texts, RANK_CANDIDATES, *texts, *readable_params, *texts, RANK_CANDIDATES,
+              limit, *(texts if with_snippets else [])]
     articles = list(Article.objects.raw(sql, params))
     attach_categories(articles)
     hits = [ArticleHit(a, a.rank, getattr(a, "snippet", ""), False) for a in articles]
