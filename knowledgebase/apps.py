@@ -7,10 +7,19 @@ class KnowledgebaseConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from .models import Article
-        from .selectors import forget_kb_version
+        from .selectors import forget_kb_version, forget_reviewers
 
         post_save.connect(forget_kb_version, sender=Article, dispatch_uid="kb-version-save")
         post_delete.connect(forget_kb_version, sender=Article, dispatch_uid="kb-version-delete")
+        # Who may review: a user's flags, groups and permissions, a group's permissions.
+        user = get_user_model()
+        for model in (user, Group, Permission):
+            post_save.connect(forget_reviewers, sender=model, dispatch_uid=f"kb-reviewers-save-{model.__name__}")
+            post_delete.connect(forget_reviewers, sender=model, dispatch_uid=f"kb-reviewers-delete-{model.__name__}")
+        for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(forget_reviewers, sender=through, dispatch_uid=f"kb-reviewers-m2m-{through.__name__}")

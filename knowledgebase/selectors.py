@@ -11,6 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -43,8 +44,33 @@ LISTED_ARTICLE_COLUMNS = ", ".join(f"a.{column}" for column in (
 TRIGRAM_SIMILARITY = 0.3
 
 
+REVIEWERS_KEY = "knowledgebase:reviewers"
+# A reviewers' set read just before a change and written just after it is dropped this much later.
+REVIEWERS_SECONDS = 300
+
+
 def can_review(user) -> bool:
-    return user.is_authenticated and user.is_active and user.has_perm("knowledgebase.review_article")
+    """Whether the user may review and publish articles: the permission, given directly or by a
+    group, or an active superuser. Every search by an agent asks (reviewers also find unpublished
+    articles), so the reviewers are kept in the cache until a user, group or permission changes
+    (knowledgebase/apps.py); Django's own check costs two queries per request."""
+    return user.is_authenticated and user.is_active and user.pk in reviewer_ids()
+
+
+def reviewer_ids() -> frozenset[int]:
+    ids = cache.get(REVIEWERS_KEY)
+    if ids is None:
+        ids = frozenset(get_user_model().objects.with_perm("knowledgebase.review_article").values_list("pk", flat=True))
+        cache.set(REVIEWERS_KEY, ids, REVIEWERS_SECONDS)
+    return ids
+
+
+def forget_reviewers(update_fields=None, **_kwargs) -> None:
+    if update_fields and set(update_fields) <= {"last_login"}:  # every log-in saves the user
+        return
+    cache.delete(REVIEWERS_KEY)
+    # Again after the commit: a search in between may have read and kept the old reviewers.
+    transaction.on_commit(lambda: cache.delete(REVIEWERS_KEY), robust=True)
 
 
 def agent_level(user) -> int:

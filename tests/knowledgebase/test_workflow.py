@@ -1,7 +1,7 @@
 """Writing, reviewing and publishing articles; from a solved ticket to an article and back."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from knowledgebase import selectors, services
@@ -167,3 +167,31 @@ def test_feedback_and_deflections_are_counted(writer, customer):
     article.refresh_from_db()
     assert (article.helpful_count, article.not_helpful_count) == (1, 1)
     assert selectors.article_stats(article)["deflections"] == 1
+
+
+def test_who_may_review_follows_permissions_groups_and_flags_at_once(review_article, tier3):
+    # can_review() is kept in the cache (every agent's search asks); each change must reach it at once.
+    agent = make_agent(tier3, username="new.reviewer")
+    permission = Permission.objects.get(codename="review_article", content_type__app_label="knowledgebase")
+
+    def finds_the_article_in_review():
+        return review_article in [hit.article for hit in selectors.search_articles(user=agent, text="VPN password")]
+
+    assert not selectors.can_review(agent) and not finds_the_article_in_review()
+    reviewers = Group.objects.create(name="KB reviewers")
+    agent.groups.add(reviewers)
+    assert not selectors.can_review(agent)
+    reviewers.permissions.add(permission)
+    assert selectors.can_review(agent) and finds_the_article_in_review()
+    agent.groups.remove(reviewers)
+    assert not selectors.can_review(agent) and not finds_the_article_in_review()
+    agent.user_permissions.add(permission)
+    assert selectors.can_review(agent)
+    agent.user_permissions.clear()
+    assert not selectors.can_review(agent)
+    agent.is_superuser = True
+    agent.save()
+    assert selectors.can_review(agent)
+    agent.is_active = False
+    agent.save()
+    assert not selectors.can_review(agent)
