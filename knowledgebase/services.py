@@ -243,15 +243,19 @@ def record_deflection(*, article: Article, user=None, query: str = "") -> Deflec
 
 def log_search(*, query: str, scope: str, results: int, user=None, language: str = "") -> None:
     query = clean_query(query)
-    if query:
-        with transaction.atomic():
-            # Statistics: after a crash the last few searches may be missing, so the search does not
-            # wait for the write-ahead log to reach the disk (the commit of the log line alone, or
-            # of the caller's transaction, which only ever reads around a search).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            SearchLog.objects.create(query=query, scope=scope, results=results, language=language or "",
-                                     user=user if user and user.is_authenticated else None)
+    if not query:
+        return
+    # Statistics: after a crash the last few searches may be missing, so the search does not wait for
+    # the write-ahead log to reach the disk. set_config(..., true) holds until the end of this
+    # statement's own transaction (or of the caller's, which only ever reads around a search): one
+    # round trip instead of BEGIN, SET LOCAL, INSERT and COMMIT, for a line every search writes.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SearchLog._meta.db_table} (query, scope, language, results, user_id, created_at) "
+            "SELECT %s, %s, %s, %s, %s, %s FROM set_config('synchronous_commit', 'off', true)",
+            [query, scope, language or "", results, user.pk if user and user.is_authenticated else None,
+             timezone.now()],
+        )
 
 
 def available_actions(article: Article, user) -> set[str]:

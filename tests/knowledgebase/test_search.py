@@ -211,3 +211,18 @@ def test_a_word_missing_from_recent_tickets_still_finds_older_ones(customer, tie
         _solved(customer, agent1, f"Monitor flackert {n}")
     assert [hit.ticket for hit in selectors.search_solved_tickets(user=agent1, text="Scanner")] == [old]
     assert selectors.search_solved_tickets(user=agent1, text="Tastatur") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_log_skips_the_wal_flush_for_its_own_line_only(customer):
+    from django.db import connection
+
+    from knowledgebase import services
+    from knowledgebase.models import SearchLog
+
+    services.log_search(query="  Drucker   druckt nicht ", scope="public", results=2, user=customer, language="de")
+    log = SearchLog.objects.get()
+    assert (log.query, log.scope, log.results, log.user, log.language) == ("Drucker druckt nicht", "public", 2, customer, "de")
+    with connection.cursor() as cursor:  # what follows on this connection commits durably again
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
