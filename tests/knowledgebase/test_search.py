@@ -226,3 +226,14 @@ def test_the_search_log_skips_the_wal_flush_for_its_own_line_only(customer):
     with connection.cursor() as cursor:  # what follows on this connection commits durably again
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
+
+
+def test_the_search_statement_refuses_a_filter_that_needs_a_join():
+    # search_articles() pastes the compiled WHERE clause of the readable articles into its own SQL,
+    # which has no joins: a filter through a relation must not slip in unnoticed.
+    from knowledgebase.models import Article
+
+    with pytest.raises(ValueError):
+        selectors._where_sql(Article.objects.filter(category__name="VPN"))
+    sql, params = selectors._where_sql(Article.objects.filter(category_id=7, state=ArticleState.PUBLISHED))
+    assert "JOIN" not in sql and params == [7, ArticleState.PUBLISHED]
