@@ -1,11 +1,14 @@
 """The ticket filters, shared by the agent queue page and the API list."""
 
+import copy
 import datetime
 import re
+from collections import OrderedDict
 
 import django_filters
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
+from django_filters.filterset import FilterSetMetaclass
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +65,50 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _ModelChoiceField
 
 
-class TicketFilter(django_filters.FilterSet):
+class _FilterCopies(OrderedDict):
+    """A filter set's declared filters, copied for each filter set as far as it changes them: its own
+    filter objects with their own `extra` (where __init__ sets today's choices), not a deep copy of
+    every choice list and queryset in them."""
+
+    def __deepcopy__(self, memo):
+        copies = OrderedDict()
+        for name, declared in self.items():
+            filter_ = copy.copy(declared)
+            filter_.extra = dict(declared.extra)
+            filter_.__dict__.pop("_field", None)  # a field built from the declared filter is not ours
+            if filter_.method is not None:
+                filter_.method = filter_.method  # a FilterMethod bound to the copy, not to the declared filter
+            copies[name] = filter_
+        return copies
+
+
+class _FieldsOfThisForm(dict):
+    """The fields of a form class that django-filter builds for one filter set: Django's deep copy of
+    a form class's fields for each form keeps forms of the same class apart, and this class has one."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class _LeanFilterSetMetaclass(FilterSetMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_filters = _FilterCopies(new_class.base_filters)
+        return new_class
+
+
+class LeanFilterSet(django_filters.FilterSet, metaclass=_LeanFilterSetMetaclass):
+    """A FilterSet without the deep copies django-filter and Django make for each request (every
+    filter with its choices, then every field of the form built from them): they were a sixth of
+    the agent queue's time, and neither is shared with another request."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        form_class.base_fields = _FieldsOfThisForm(form_class.base_fields)
+        return form_class
+
+
+class TicketFilter(LeanFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     status = django_filters.ChoiceFilter(
         method="filter_status",
