@@ -268,18 +268,17 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
 # the table). A word rare in recent tickets is rarely common in older ones, so that is cheap.
 _SOLVED = f"('{Status.SOLVED}', '{Status.CLOSED}')"  # as in the partial index ticket_solved_idx
 _TICKET_QUERY = "(websearch_to_tsquery('german', %(text)s) || websearch_to_tsquery('english', %(text)s))"
-_RANKED_TICKETS_SQL = f"""
+_RANKED_TICKETS_SQL = """
     SELECT t.id, t.reference, t.subject, t.status, t.priority, t.tier_id, t.category_id, t.requester_id,
            t.organisation_id, t.assignee_id, t.created_at, t.updated_at, t.solved_at, t.next_breach_at,
-           ts_rank(t.search_vector, {_TICKET_QUERY}) AS rank, (SELECT count(*) FROM candidates) AS candidates
-    FROM tickets_ticket t
-    WHERE t.id IN (SELECT id FROM candidates)
-    ORDER BY rank DESC, t.id DESC
-    LIMIT %(limit)s
+           best.rank, (SELECT count(*) FROM candidates) AS candidates
+    FROM (SELECT id, rank FROM candidates ORDER BY rank DESC, id DESC LIMIT %(limit)s) best
+    JOIN tickets_ticket t ON t.id = best.id
+    ORDER BY best.rank DESC, t.id DESC
 """
 RECENT_SOLVED_TICKETS_SQL = f"""
     WITH candidates AS MATERIALIZED (
-        SELECT id FROM (
+        SELECT id, ts_rank(search_vector, {_TICKET_QUERY}) AS rank FROM (
             SELECT id, search_vector FROM tickets_ticket WHERE status IN {_SOLVED}
             ORDER BY id DESC LIMIT %(recent)s
         ) recent
@@ -289,9 +288,11 @@ RECENT_SOLVED_TICKETS_SQL = f"""
     {_RANKED_TICKETS_SQL}"""
 SOLVED_TICKETS_SQL = f"""
     WITH candidates AS MATERIALIZED (
-        SELECT id FROM tickets_ticket
-        WHERE status IN {_SOLVED} AND search_vector @@ {_TICKET_QUERY}
-        ORDER BY id + 0 DESC LIMIT %(candidates)s
+        SELECT id, ts_rank(search_vector, {_TICKET_QUERY}) AS rank FROM tickets_ticket WHERE id IN (
+            SELECT id FROM tickets_ticket
+            WHERE status IN {_SOLVED} AND search_vector @@ {_TICKET_QUERY}
+            ORDER BY id + 0 DESC LIMIT %(candidates)s
+        )
     )
     {_RANKED_TICKETS_SQL}"""
 
