@@ -172,9 +172,9 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     # Ranking costs per match (PostgreSQL reads each one's search vector), and a common word matches
     # thousands of articles. So only a bounded set of candidates is ranked: those with the words in
     # the title first, then others. The candidate scans are unsorted on purpose: LIMIT then stops the
-    # index scan early instead of sorting every match. PostgreSQL runs ts_headline after the sort,
-    # for the rows shown only. Written in SQL because the ORM took longer to build this statement
-    # (3 ms) than PostgreSQL takes to run it; who may read what stays in _readable().
+    # index scan early instead of sorting every match. The long texts are read, and ts_headline
+    # run, for the shown hits only. Written in SQL because the ORM took longer to build this
+    # statement (3 ms) than PostgreSQL takes to run it; who may read what stays in _readable().
     sql = f"""
         WITH best AS (
             SELECT id, max(rank) AS rank FROM (
