@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from helpdesk.admin import ReadOnlyAdmin
-from tickets.models import Status
+from tickets.models import SOLVED_STATUSES, Status
 
 from . import schedules
 from .models import (
@@ -115,7 +115,7 @@ class SlaTargetInline(admin.TabularInline):
     extra = 0
 
 
-PAUSABLE_STATUSES = [(s, label) for s, label in Status.choices if s not in (Status.SOLVED, Status.CLOSED)]
+PAUSABLE_STATUSES = [(s, label) for s, label in Status.choices if s not in SOLVED_STATUSES]
 
 
 def _pause_field():

@@ -13,13 +13,13 @@ from datetime import timedelta
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q, Value
 
-from tickets.models import EventKind, Status, Ticket
+from tickets.models import SOLVED_STATUSES, EventKind, Ticket
 
 from .business_hours import BusinessCalendar, WeeklyInterval
 from .models import ClockEvent, ClockEventKind, ClockState, Metric, Schedule, SlaPolicy, SlaTarget, TicketClock
 
 OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
-STOPPING_STATUSES = (Status.SOLVED, Status.CLOSED)
+STOPPING_STATUSES = SOLVED_STATUSES
 
 # Calendars are cheap to build but are asked for on every event; keep them per process, keyed by
 # the schedule's last change so an admin's edit takes effect at once.

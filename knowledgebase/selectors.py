@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from tickets import roles
-from tickets.models import Status, Ticket
+from tickets.models import SOLVED_STATUSES, Ticket
 from tickets.selectors import attach_categories, attach_tiers_and_categories, reference_lists
 
 from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
@@ -266,7 +266,7 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
 # tickets (by a LIMIT: an id range would come out empty where ids have gaps), and only when they hold
 # too few matches are all matches looked up in the GIN index ("id + 0" keeps PostgreSQL from walking
 # the table). A word rare in recent tickets is rarely common in older ones, so that is cheap.
-_SOLVED = f"('{Status.SOLVED}', '{Status.CLOSED}')"  # as in the partial index ticket_solved_idx
+_SOLVED = "(" + ", ".join(f"'{status}'" for status in SOLVED_STATUSES) + ")"  # as in the index ticket_solved_idx
 _TICKET_QUERY = "(websearch_to_tsquery('german', %(text)s) || websearch_to_tsquery('english', %(text)s))"
 _RANKED_TICKETS_SQL = """
     SELECT t.id, t.reference, t.subject, t.status, t.priority, t.tier_id, t.category_id, t.requester_id,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import roles
-from tickets.models import EventKind, Status, Ticket
+from tickets.models import SOLVED_STATUSES, EventKind, Ticket
 
 from .models import (
     Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, Language, LinkKind, Review, ReviewDecision,
@@ -184,7 +184,7 @@ def article_from_ticket(*, ticket: Ticket, author) -> Article:
     """A draft pre-filled from a solved ticket (subject -> title, description -> problem, the
     solving reply -> resolution), linked to the ticket. The author completes it and submits it."""
     _require_agent(author)
-    if ticket.status not in (Status.SOLVED, Status.CLOSED):
+    if ticket.status not in SOLVED_STATUSES:
         raise ValidationError(_("Write an article from a ticket once it is solved."))
     language = getattr(getattr(ticket.requester, "profile", None), "language", "de") or "de"
     article = Article(

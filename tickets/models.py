@@ -122,6 +122,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ON_HOLD)
+SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)  # the work is done: clocks stop, knowledge is drawn from it
 
 
 class Ticket(models.Model):

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from helpdesk.html import url_pattern
-from tickets.models import Status
+from tickets.models import SOLVED_STATUSES
 
 from .. import selectors
 from ..models import ArticleState, Audience, Language
@@ -57,7 +57,7 @@ def ticket_panel_context(user, ticket) -> dict:
         "ticket": ticket,
         "suggestions": selectors.suggestions_for_ticket(user=user, ticket=ticket),
         "links": list(selectors.ticket_article_links(ticket=ticket, user=user)),
-        "can_create_article": ticket.status in (Status.SOLVED, Status.CLOSED),
+        "can_create_article": ticket.status in SOLVED_STATUSES,
     }
 
 
