@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+
+from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
 
 from tickets import roles
 from tickets.models import SOLVED_STATUSES, Ticket
@@ -67,11 +69,8 @@ def reviewer_ids() -> frozenset[int]:
 
 
 def forget_reviewers(update_fields=None, **_kwargs) -> None:
-    if update_fields and set(update_fields) <= {"last_login"}:  # every log-in saves the user
-        return
-    cache.delete(REVIEWERS_KEY)
-    # Again after the commit: a search in between may have read and kept the old reviewers.
-    transaction.on_commit(lambda: cache.delete(REVIEWERS_KEY), robust=True)
+    if not saves_only_last_login(update_fields):
+        drop_now_and_after_commit(key=REVIEWERS_KEY)
 
 
 def agent_level(user) -> int:
@@ -321,9 +320,7 @@ def kb_version() -> str:
 
 
 def forget_kb_version(**_kwargs) -> None:
-    cache.delete(KB_VERSION_KEY)
-    # Again after the commit: a search in between may have kept hits from before the change.
-    transaction.on_commit(lambda: cache.delete(KB_VERSION_KEY), robust=True)
+    drop_now_and_after_commit(key=KB_VERSION_KEY)
 
 
 def suggestions_for_ticket(*, user, ticket: Ticket, limit: int = 5) -> list[ArticleHit]:

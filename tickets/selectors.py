@@ -11,9 +11,10 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+
+from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
@@ -161,11 +162,8 @@ def reference_lists() -> ReferenceLists:
 
 
 def forget_reference_lists(update_fields=None, **_kwargs) -> None:
-    if update_fields and set(update_fields) <= {"last_login"}:  # every log-in saves the user
-        return
-    drop_reference_lists()
-    # Again after the commit: a page may have read the old rows in between and cached them.
-    transaction.on_commit(drop_reference_lists, robust=True)
+    if not saves_only_last_login(update_fields):
+        drop_now_and_after_commit(drop_reference_lists)
 
 
 def drop_reference_lists() -> None:
