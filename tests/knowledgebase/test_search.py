@@ -3,9 +3,10 @@ stemming, umlauts, typos, ranking, language filter, highlighted snippets, solved
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
-from knowledgebase import selectors
-from knowledgebase.models import ArticleState, Audience
+from knowledgebase import selectors, services
+from knowledgebase.models import Article, ArticleState, Audience, SearchLog
 from tests.factories import make_ticket
 from tickets import services as ticket_services
 from tickets.models import Status
@@ -215,11 +216,6 @@ def test_a_word_missing_from_recent_tickets_still_finds_older_ones(customer, tie
 
 @pytest.mark.django_db(transaction=True)
 def test_the_search_log_skips_the_wal_flush_for_its_own_line_only(customer):
-    from django.db import connection
-
-    from knowledgebase import services
-    from knowledgebase.models import SearchLog
-
     services.log_search(query="  Drucker   druckt nicht ", scope="public", results=2, user=customer, language="de")
     log = SearchLog.objects.get()
     assert (log.query, log.scope, log.results, log.user, log.language) == ("Drucker druckt nicht", "public", 2, customer, "de")
@@ -231,8 +227,6 @@ def test_the_search_log_skips_the_wal_flush_for_its_own_line_only(customer):
 def test_the_search_statement_refuses_a_filter_that_needs_a_join():
     # search_articles() pastes the compiled WHERE clause of the readable articles into its own SQL,
     # which has no joins: a filter through a relation must not slip in unnoticed.
-    from knowledgebase.models import Article
-
     with pytest.raises(ValueError):
         selectors._where_sql(Article.objects.filter(category__name="VPN"))
     sql, params = selectors._where_sql(Article.objects.filter(category_id=7, state=ArticleState.PUBLISHED))

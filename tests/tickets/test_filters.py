@@ -3,6 +3,7 @@ these tests hold that two filter sets never share what one of them changes."""
 
 import pytest
 
+from tests.factories import make_ticket
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
 
@@ -29,8 +30,6 @@ def test_each_form_has_its_own_fields(agent1):
 
 
 def test_filters_still_filter(agent1, customer, tiers):
-    from tests.factories import make_ticket
-
     match = make_ticket(customer, subject="Drucker streikt", description="Papierstau im Drucker.")
     make_ticket(customer, subject="VPN bricht ab", description="Seit dem Update.")
     found = TicketFilter({"q": "Drucker", "status": "all", "tier": "all"}, queryset=Ticket.objects.all(), user=agent1).qs
