@@ -869,7 +869,7 @@ def main():
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('knowledgebase_article')), "
-                       "pg_size_pretty(pg_relation_size('article_search_idx')), "
+                       "pg_size_pretty(pg_relation_size('article_search_de_idx') + pg_relation_size('article_search_en_idx')), "
                        "pg_size_pretty(pg_total_relation_size('tickets_ticket')), "
                        "pg_size_pretty(pg_relation_size('ticket_search_idx')), version(), "
                        "current_setting('shared_buffers'), current_setting('work_mem'), current_setting('jit')")
@@ -1031,7 +1031,7 @@ def main():
               f"(COPY in chunks of {ARGS.chunk:,}; search vectors generated and GIN indexes kept by PostgreSQL).")
     else:
         print("Load: skipped (--reuse, the data of an earlier run).")
-    print(f"Sizes: articles {sizes[0]} (article_search_idx {sizes[1]}), tickets {sizes[2]} (ticket_search_idx {sizes[3]}). "
+    print(f"Sizes: articles {sizes[0]} (full-text indexes article_search_de/en_idx {sizes[1]}), tickets {sizes[2]} (ticket_search_idx {sizes[3]}). "
           f"shared_buffers {sizes[5]}, work_mem {sizes[6]}, jit {sizes[7]}; {os.cpu_count()} cores; "
           f"load average before / after measuring: {' '.join(load_before)} / {' '.join(load_after)}.")
     head, subject, dirty = CODE_AT_START

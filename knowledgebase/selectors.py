@@ -149,21 +149,23 @@ def search_articles(*, user, text: str, language: str | None = None, category=No
     if not text:
         return []
     languages = [language] if language in SEARCH_CONFIGS else list(SEARCH_CONFIGS)
-    readable = _narrowed(articles_visible_to(user, published_only=state == ArticleState.PUBLISHED)
-                         .filter(language__in=languages), category, audience, state)
+    # The language is chosen by the match expressions below (one per language).
+    readable = _narrowed(articles_visible_to(user, published_only=state == ArticleState.PUBLISHED), category, audience, state)
     try:
         readable_sql, readable_params = _where_sql(readable)
     except EmptyResultSet:
         return []
     # Each article is matched and ranked with the query stemmed in its own language; both languages
-    # in one statement (a BitmapOr of two scans of the same GIN index). Language codes and search
-    # configurations are the constants of SEARCH_CONFIGS; only the text is a parameter.
+    # in one statement (a BitmapOr of the two languages' GIN indexes). The match expressions are the
+    # indexes' expressions (models.in_language): PostgreSQL uses an expression index, and its
+    # statistics per language, only where the query has the same expression. Language codes and
+    # search configurations are the constants of SEARCH_CONFIGS; only the text is a parameter.
     def per_language(template):
         return [template.format(lang=lang, query=f"websearch_to_tsquery('{SEARCH_CONFIGS[lang]}', %s)",
                                 config=SEARCH_CONFIGS[lang]) for lang in languages]
 
-    in_title = " OR ".join(per_language("(language = '{lang}' AND title_vector @@ {query})"))
-    matches = " OR ".join(per_language("(language = '{lang}' AND search_vector @@ {query})"))
+    in_title = " OR ".join(per_language("(CASE WHEN language = '{lang}' THEN title_vector END) @@ {query}"))
+    matches = " OR ".join(per_language("(CASE WHEN language = '{lang}' THEN search_vector END) @@ {query}"))
     rank = " ".join(per_language("WHEN '{lang}' THEN ts_rank(search_vector, {query})"))
     snippet = " ".join(per_language(
         "WHEN '{lang}' THEN ts_headline('{config}', a.resolution, {query}, '" + SNIPPET_OPTIONS + "')"))

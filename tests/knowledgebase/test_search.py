@@ -4,6 +4,7 @@ stemming, umlauts, typos, ranking, language filter, highlighted snippets, solved
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from knowledgebase import selectors, services
 from knowledgebase.models import Article, ArticleState, Audience, SearchLog
@@ -231,3 +232,37 @@ def test_the_search_statement_refuses_a_filter_that_needs_a_join():
         selectors._where_sql(Article.objects.filter(category__name="VPN"))
     sql, params = selectors._where_sql(Article.objects.filter(category_id=7, state=ArticleState.PUBLISHED))
     assert "JOIN" not in sql and params == [7, ArticleState.PUBLISHED]
+
+
+
+def _search_plan(user, **kwargs):
+    with CaptureQueriesContext(connection) as statements:
+        selectors.search_articles(user=user, with_snippets=False, **kwargs)
+    [sql] = [q["sql"] for q in statements.captured_queries if "WITH best" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("language, other", [("de", "en"), ("en", "de")])
+def test_a_word_common_in_one_language_is_looked_up_in_the_others_index(agent1, customer, language, other):
+    # The word is in every article of the other language and in none of this one. Each language has
+    # its own full-text indexes, whose statistics tell PostgreSQL so; with one index for all languages
+    # it took the word for common here too and read the whole table, in vain. The statement must
+    # match the indexes' expressions exactly to use them.
+    Article.objects.bulk_create(
+        Article(title=f"{word} {n}", problem=word, resolution="", language=written_in, state=ArticleState.PUBLISHED,
+                audience=Audience.PUBLIC if n % 2 else Audience.AGENTS)
+        for written_in, word in ((other, "Passwort"), (language, "Drucker")) for n in range(1500))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledgebase_article")
+        # As the indexes are after autovacuum: new entries merged, not in the pending list that
+        # makes the planner shun an index in a freshly filled table.
+        cursor.execute("SELECT gin_clean_pending_list(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                       " JOIN pg_am am ON am.oid = c.relam WHERE i.indrelid = 'knowledgebase_article'::regclass AND am.amname = 'gin'")
+    agent_plan = _search_plan(agent1, text="Passwort", language=language)
+    assert f"article_search_{language}_idx" in agent_plan and f"article_title_{language}_idx" in agent_plan
+    customer_plan = _search_plan(customer, text="Passwort", language=language)
+    assert f"article_public_search_{language}_idx" in customer_plan
+    assert f"article_public_title_{language}_idx" in customer_plan
+    assert "Seq Scan" not in agent_plan + customer_plan
