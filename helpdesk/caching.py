@@ -24,8 +24,8 @@ def saves_only_last_login(update_fields) -> bool:
 class RedisCacheClient(redis_backend.RedisCacheClient):
     """Django's Redis cache client, keeping one redis-py client per connection pool. Django builds a
     new redis.Redis for every cache call, which costs about 0.15 ms of CPU with redis-py 8, and an
-    API request makes about four cache calls (reference lists, reviewers, rate limit): a tenth of
-    the Python time of a knowledge-base search. redis-py's clients are meant to be shared, between
+    agent's search makes four (session, reviewers, two for the rate limit): a tenth of its Python
+    time. redis-py's clients are meant to be shared, between
     threads too; the connections stay in the pool."""
 
     def __init__(self, *args, **kwargs):
