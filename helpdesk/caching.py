@@ -25,8 +25,8 @@ class RedisCacheClient(redis_backend.RedisCacheClient):
     """Django's Redis cache client, keeping one redis-py client per connection pool. Django builds a
     new redis.Redis for every cache call, which costs about 0.15 ms of CPU with redis-py 8, and an
     agent's search makes four (session, reviewers, two for the rate limit): a tenth of its Python
-    time. redis-py's clients are meant to be shared, between
-    threads too; the connections stay in the pool."""
+    time. redis-py's clients are meant to be shared, between threads too; the connections stay in
+    the pool."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
