@@ -40,6 +40,7 @@ from django.apps import apps
 import helpdesk.urls, helpdesk.wsgi, helpdesk.celery
 import gunicorn.app.wsgiapp, gunicorn.workers.sync
 import celery.apps.worker, celery.apps.beat, celery.backends.redis, kombu.transport.redis
+import icalendar  # imported where a holiday calendar is uploaded (escalation.schedules)
 for app in apps.get_app_configs():
     for part in ("admin", "api", "tasks", "views", "services", "selectors", "management.commands.seed_demo"):
         try:
