@@ -27,6 +27,10 @@ def _weighted_vector(config):
     )
 
 
+# The full-text vectors, by the name their indexes carry (article_<name>_<language>_idx).
+INDEXED_VECTORS = (("search", "search_vector"), ("title", "title_vector"))
+
+
 def in_language(vector: str, language: str) -> Case:
     """The article's `vector` when it is written in `language`, else NULL: what the full-text indexes
     hold and what the search matches, `(CASE WHEN language = 'de' THEN search_vector END) @@ query`."""
@@ -109,11 +113,11 @@ class Article(models.Model):
             # articles. With one index over all languages it guessed the word as common there too, and a
             # search in one language read the whole table instead of the index (selectors.search_articles).
             *(GinIndex(in_language(vector, language), name=f"article_{kind}_{language}_idx")
-              for kind, vector in (("search", "search_vector"), ("title", "title_vector")) for language in SEARCH_CONFIGS),
+              for kind, vector in INDEXED_VECTORS for language in SEARCH_CONFIGS),
             # What customers, visitors and the suggestions search: a third of the articles, a third of the index.
             *(GinIndex(in_language(vector, language), condition=Q(state="published", audience="public"),
                        name=f"article_public_{kind}_{language}_idx")
-              for kind, vector in (("search", "search_vector"), ("title", "title_vector")) for language in SEARCH_CONFIGS),
+              for kind, vector in INDEXED_VECTORS for language in SEARCH_CONFIGS),
             # The typo-tolerant fallback: nearest titles by trigram distance (GiST answers ORDER BY ... LIMIT).
             GistIndex(fields=["title"], opclasses=["gist_trgm_ops"], name="article_title_trgm_idx"),
             models.Index(fields=["state", "audience", "language"], name="article_visibility_idx"),

@@ -6,7 +6,6 @@ package hidden that requirements.txt does not install, directly or through what 
 
 import json
 import os
-import re
 import subprocess
 import sys
 from importlib import metadata
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,10 +51,6 @@ for app in apps.get_app_configs():
 """
 
 
-def _name(text: str) -> str:
-    return re.sub(r"[-_.]+", "-", text).lower()
-
-
 def _installed_by_requirements_txt() -> set[str]:
     """The distributions requirements.txt names and all they require in turn (markers evaluated)."""
     environment = default_environment()
@@ -63,9 +59,9 @@ def _installed_by_requirements_txt() -> set[str]:
     seen: set[str] = set()
     while wanted:
         requirement = wanted.pop()
-        if _name(requirement.name) in seen:
+        if canonicalize_name(requirement.name) in seen:
             continue
-        seen.add(_name(requirement.name))
+        seen.add(canonicalize_name(requirement.name))
         for text in metadata.requires(requirement.name) or []:
             dependency = Requirement(text)
             if dependency.marker is None or any(dependency.marker.evaluate({**environment, "extra": extra})
@@ -77,7 +73,7 @@ def _installed_by_requirements_txt() -> set[str]:
 def test_make_run_needs_nothing_that_requirements_txt_does_not_install():
     installed = _installed_by_requirements_txt()
     hidden = sorted(module for module, distributions in metadata.packages_distributions().items()
-                    if not {_name(d) for d in distributions} & installed)
+                    if not {canonicalize_name(d) for d in distributions} & installed)
     assert "pytest" in hidden and "django" not in hidden
     loaded = subprocess.run([sys.executable, "-c", LOAD_WHAT_MAKE_RUN_LOADS, json.dumps(hidden)], cwd=ROOT,
                             capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local"})
