@@ -21,6 +21,7 @@ urlpatterns = [
     path("agent/", include(agent_patterns)),
     path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
     path("kb/", include("knowledgebase.urls")),
+    path("agent/mail/", include("mailchannel.urls")),
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/api-token/", accounts.api_token, name="api_token"),
     path(
@@ -51,6 +52,7 @@ urlpatterns = [
     path("api/v1/notifications/", escalation_api.NotificationList.as_view(), name="api-notifications"),
     path("api/v1/notifications/read/", escalation_api.NotificationsMarkRead.as_view(), name="api-notifications-read"),
     path("api/v1/kb/", include("knowledgebase.api_urls")),
+    path("api/v1/mail/", include("mailchannel.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

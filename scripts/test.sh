@@ -11,6 +11,7 @@ log "Checking the project"
 python manage.py check --fail-level WARNING
 python manage.py makemigrations --check --dry-run
 DJANGO_SETTINGS_MODULE=helpdesk.settings.production DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+  HELPDESK_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
   python manage.py check --deploy --fail-level WARNING
 log "Running the tests"
 python -m pytest "$@"

@@ -121,6 +121,18 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Channel(models.TextChoices):
+    """How a case or one of its entries reached the helpdesk."""
+
+    WEB = "web", _("Web")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("In person")
+    CHAT = "chat", _("Chat")
+    SYSTEM = "system", _("System")
+
+
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ON_HOLD)
 SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)  # the work is done: clocks stop, knowledge is drawn from it
 
@@ -148,6 +160,7 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
@@ -207,6 +220,7 @@ class EventKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Assignment changed")
     TIER = "tier", _("Tier changed")
     AUTOMATION = "automation", _("Automatic action")
+    COLLABORATORS = "collaborators", _("Collaborators changed")
 
 
 class TicketEvent(models.Model):
@@ -223,6 +237,7 @@ class TicketEvent(models.Model):
         related_name="+",
     )
     is_public = models.BooleanField(_("visible to the customer"), default=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField(_("text"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -255,6 +270,8 @@ class Attachment(models.Model):
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    # A mail's inline image: the HTML of that mail refers to it as cid:<content_id>.
+    content_id = models.CharField(_("content ID"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -268,3 +285,26 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Collaborator(models.Model):
+    """Someone besides the requester who follows a ticket: copied in (Cc) on a mail, or added by an
+    agent. Public answers go to them too; they may answer. Not everyone has an account."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="collaborators")
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="collaborations",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collaborator")
+        verbose_name_plural = _("collaborators")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "email"], name="unique_ticket_collaborator")]
+
+    def __str__(self):
+        return self.email

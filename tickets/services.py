@@ -10,6 +10,8 @@ an action the actor may not take raises PermissionDenied.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,8 @@ from .models import (
     OPEN_STATUSES,
     Attachment,
     Category,
+    Channel,
+    Collaborator,
     EventKind,
     Priority,
     Profile,
@@ -39,6 +43,10 @@ User = get_user_model()
 SUBJECT_MAX_LENGTH = Ticket._meta.get_field("subject").max_length
 TEXT_MAX_LENGTH = 20000
 REASON_MAX_LENGTH = 2000
+# Collaborators a ticket may have: a mail with hundreds of Cc addresses must not copy them all in.
+MAX_COLLABORATORS = 20
+# Line breaks and other control characters in a subject would break every mail header built from it.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -68,9 +76,11 @@ def _user_ref(user) -> dict | None:
     return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
 
 
-def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=()) -> TicketEvent:
+def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=(), channel=Channel.WEB) -> TicketEvent:
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel."))
     event = TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, body=body, is_public=is_public, data=data or {}
+        ticket=ticket, kind=kind, actor=actor, body=body, is_public=is_public, data=data or {}, channel=channel
     )
     for upload in files:
         Attachment.objects.create(
@@ -80,17 +90,11 @@ def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=()
             name=upload.name[:255],
             size=upload.size,
             content_type=(getattr(upload, "content_type", "") or "")[:120],
+            content_id=(getattr(upload, "content_id", "") or "")[:255],
             uploaded_by=actor,
         )
     ticket_changed.send(sender=Ticket, ticket=ticket, event=event)
     return event
-
-
-def _notify_requester_on_commit(event: TicketEvent) -> None:
-    from .tasks import send_ticket_notification
-
-    # robust: a broker outage must not turn a saved ticket into an error page.
-    transaction.on_commit(lambda: send_ticket_notification.delay(event.pk), robust=True)
 
 
 def _clean_text(value, *, field_label, max_length, required=True) -> str:
@@ -129,10 +133,22 @@ def _require_agent(actor) -> None:
         raise PermissionDenied(_("Only agents can do this."))
 
 
+def clean_subject(value) -> str:
+    """A subject on one line: every entry point (portal, API, mail) stores it without control characters."""
+    return " ".join(_CONTROL_CHARACTERS.sub(" ", value or "").split())
+
+
+def is_participant(ticket: Ticket, user) -> bool:
+    """The requester and the ticket's collaborators with an account take part in its conversation."""
+    if ticket.requester_id == user.pk:
+        return True
+    return Collaborator.objects.filter(ticket=ticket, user=user).exists()
+
+
 def _require_participant(ticket: Ticket, actor) -> None:
     if actor is None or roles.is_agent(actor):
         return
-    if ticket.requester_id != actor.pk:
+    if not is_participant(ticket, actor):
         raise PermissionDenied(_("You can only act on your own tickets."))
 
 
@@ -148,6 +164,24 @@ def customer_register(*, email: str, password: str, first_name="", last_name="",
         username=email, email=email, password=password, first_name=first_name, last_name=last_name
     )
     Profile.objects.create(user=user, language=language, organisation=organisation)
+    return user
+
+
+@transaction.atomic
+def customer_create_from_contact(*, email: str, name: str = "", language: str = "de", organisation=None):
+    """A customer who wrote to us (or was named by an agent) before having an account: no password
+    until they set one through the password-reset link."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists."))
+    first_name, _sep, last_name = clean_subject(name).partition(" ")
+    user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(
+        user=user, language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        organisation=organisation,
+    )
     return user
 
 
@@ -185,22 +219,29 @@ def ticket_create(
     priority: int = Priority.NORMAL,
     attachments=(),
     actor=None,
+    tier: Tier | None = None,
+    channel: str = Channel.WEB,
+    notify: bool = True,
+    event_data: dict | None = None,
 ) -> Ticket:
-    """Register a case at the 1st level under a new reference. `actor` is the agent filing on behalf
-    of a customer; by default the requester files it themself."""
+    """Register a case under a new reference, at the 1st level unless a `tier` is named (a mailbox may
+    start its tickets elsewhere). `actor` is the agent filing on behalf of a customer; by default the
+    requester files it themself. `notify=False` sends the requester no confirmation; `event_data`
+    adds the entry point's facts (e.g. the mail's addresses) to the first event."""
     actor = actor or requester
     if actor.pk != requester.pk:
         _require_agent(actor)
-    subject = _clean_text(subject, field_label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    subject = _clean_text(clean_subject(subject), field_label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
     description = _clean_text(description, field_label=_("Description"), max_length=TEXT_MAX_LENGTH)
     if category is not None and not category.is_active:
         raise ValidationError(_("This category is no longer in use; please choose another."))
     if priority not in Priority.values:
         raise ValidationError(_("Unknown priority."))
     files = validate_attachments(attachments)
-    first_tier = Tier.objects.order_by("level").first()
-    if first_tier is None:
-        raise ValidationError(_("The helpdesk has no support tier yet; an admin must create one."))
+    if tier is None:
+        tier = Tier.objects.order_by("level").first()
+        if tier is None:
+            raise ValidationError(_("The helpdesk has no support tier yet; an admin must create one."))
     profile = Profile.objects.filter(user=requester).select_related("organisation").first()
     ticket = Ticket.objects.create(
         reference=_next_reference(),
@@ -211,54 +252,92 @@ def ticket_create(
         category=category,
         priority=priority,
         status=Status.NEW,
-        tier=first_tier,
+        tier=tier,
+        channel=channel,
     )
-    event = _record(
-        ticket, kind=EventKind.CREATED, actor=actor, body=description, files=files,
-        data={"tier": _tier_ref(first_tier), "priority": ticket.priority},
-    )
-    _notify_requester_on_commit(event)
+    data = {"tier": _tier_ref(tier), "priority": ticket.priority, **(event_data or {})}
+    if not notify:
+        data["silent"] = True
+    _record(ticket, kind=EventKind.CREATED, actor=actor, body=description, files=files, data=data, channel=channel)
     return ticket
 
 
 @transaction.atomic
-def ticket_reply(*, ticket: Ticket, author, body: str, attachments=(), status: str | None = None) -> Ticket:
-    """A public message. The customer's reply reopens a ticket that waited for them or was solved;
-    an agent's reply opens a new ticket and may set a status in the same step."""
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    attachments=(),
+    status: str | None = None,
+    channel: str = Channel.WEB,
+    event_data: dict | None = None,
+    reopen_closed: bool = False,
+) -> Ticket:
+    """A public message. The customer's reply reopens a ticket that waited for them or was solved
+    (and a closed one where the entry point allows it, e.g. a mail within the reopening period); an
+    agent's reply opens a new ticket and may set a status in the same step."""
     _require_participant(ticket, author)
     body = _clean_text(body, field_label=_("Reply"), max_length=TEXT_MAX_LENGTH)
     files = validate_attachments(attachments)
     ticket = _lock(ticket)
-    if ticket.status == Status.CLOSED:
-        raise ValidationError(_("This ticket is closed. Please open a new ticket."))
     by_agent = roles.is_agent(author)
+    if ticket.status == Status.CLOSED and not (reopen_closed and not by_agent):
+        raise ValidationError(_("This ticket is closed. Please open a new ticket."))
     if status and not by_agent:
         raise PermissionDenied(_("Only agents can set a status with a reply."))
-    event = _record(
-        ticket, kind=EventKind.REPLY, actor=author, body=body, files=files,
-        data={"author_role": "agent" if by_agent else "customer"},
+    _record(
+        ticket, kind=EventKind.REPLY, actor=author, body=body, files=files, channel=channel,
+        data={"author_role": "agent" if by_agent else "customer", **(event_data or {})},
     )
     if by_agent:
-        _notify_requester_on_commit(event)
         new_status = status or (Status.OPEN if ticket.status == Status.NEW else None)
     else:
-        new_status = Status.OPEN if ticket.status in (Status.WAITING, Status.SOLVED) else None
+        new_status = Status.OPEN if ticket.status in (Status.WAITING, Status.SOLVED, Status.CLOSED) else None
     if new_status and new_status != ticket.status:
-        _set_status(ticket, actor=author, status=new_status)
+        _set_status(ticket, actor=author, status=new_status, channel=channel)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return ticket
 
 
 @transaction.atomic
-def ticket_add_note(*, ticket: Ticket, author, body: str, attachments=()) -> TicketEvent:
-    """An internal note: every level reads it, the customer never does."""
+def ticket_add_note(*, ticket: Ticket, author, body: str, attachments=(), channel: str = Channel.WEB,
+                    event_data: dict | None = None) -> TicketEvent:
+    """An internal note: every level reads it, the customer never does. `author` None is the system
+    (e.g. the mail channel telling agents what it left out of a mail)."""
     _require_agent(author)
     body = _clean_text(body, field_label=_("Note"), max_length=TEXT_MAX_LENGTH)
     files = validate_attachments(attachments)
     ticket = _lock(ticket)
-    event = _record(ticket, kind=EventKind.NOTE, actor=author, body=body, is_public=False, files=files)
+    event = _record(ticket, kind=EventKind.NOTE, actor=author, body=body, is_public=False, files=files,
+                    channel=channel, data=event_data)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return event
+
+
+@transaction.atomic
+def ticket_add_collaborators(*, ticket: Ticket, actor, people, channel: str = Channel.WEB) -> list[Collaborator]:
+    """Copy people into the ticket's conversation: `people` are (e-mail, name) pairs. Addresses it
+    already has, the requester's own and those past MAX_COLLABORATORS are left out."""
+    _require_participant(ticket, actor)
+    ticket = _lock(ticket)
+    known = {email.lower() for email in ticket.collaborators.values_list("email", flat=True)}
+    known.add((ticket.requester.email or "").lower())
+    room = MAX_COLLABORATORS - (len(known) - 1)
+    added = []
+    for email, name in people:
+        email = User.objects.normalize_email((email or "").strip()).lower()
+        if not email or email in known or len(added) >= room:
+            continue
+        known.add(email)
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        added.append(Collaborator.objects.create(ticket=ticket, email=email, name=clean_subject(name)[:200], user=user))
+    if added:
+        _record(
+            ticket, kind=EventKind.COLLABORATORS, actor=actor, is_public=False, channel=channel,
+            data={"added": [{"email": c.email, "name": c.name} for c in added]},
+        )
+    return added
 
 
 def allowed_statuses(ticket: Ticket, user) -> list[str]:
@@ -276,7 +355,7 @@ def allowed_statuses(ticket: Ticket, user) -> list[str]:
     return []
 
 
-def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "") -> TicketEvent:
+def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "", channel: str = Channel.WEB) -> TicketEvent:
     old = ticket.status
     ticket.status = status
     if status == Status.SOLVED:
@@ -284,17 +363,14 @@ def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "") -> Tick
     elif status in OPEN_STATUSES:
         ticket.solved_at = None
     ticket.save(update_fields=["status", "solved_at", "updated_at"])
-    event = _record(
-        ticket, kind=EventKind.STATUS, actor=actor, body=reason,
+    return _record(
+        ticket, kind=EventKind.STATUS, actor=actor, body=reason, channel=channel,
         data={"from": old, "to": status},
     )
-    if status == Status.SOLVED:
-        _notify_requester_on_commit(event)
-    return event
 
 
 @transaction.atomic
-def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = "") -> Ticket:
+def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = "", channel: str = Channel.WEB) -> Ticket:
     _require_participant(ticket, actor)
     if status not in Status.values:
         raise ValidationError(_("Unknown status."))
@@ -305,7 +381,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
             _("A ticket that is “%(current)s” cannot be set to “%(new)s”.")
             % {"current": Status(ticket.status).label, "new": Status(status).label}
         )
-    _set_status(ticket, actor=actor, status=status, reason=reason)
+    _set_status(ticket, actor=actor, status=status, reason=reason, channel=channel)
     return ticket
 
 
@@ -400,7 +476,8 @@ def ticket_move_to_tier(*, ticket: Ticket, actor, to_tier: Tier, reason: str, au
     }
     if automatic:
         data["automatic"] = automatic
-    _record(ticket, kind=EventKind.TIER, actor=actor, body=reason, is_public=False, data=data)
+    _record(ticket, kind=EventKind.TIER, actor=actor, body=reason, is_public=False, data=data,
+            channel=Channel.SYSTEM if automatic else Channel.WEB)
     return ticket
 
 
@@ -433,6 +510,6 @@ def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
     """An internal timeline entry for what a background rule did (e.g. an SLA breach at the top tier).
     `data` holds the facts; the app that wrote them renders them (see presenters.register)."""
     ticket = _lock(ticket)
-    event = _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data)
+    event = _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data, channel=Channel.SYSTEM)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
     return event

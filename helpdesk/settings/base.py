@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tickets",
     "escalation",
     "knowledgebase",
+    "mailchannel",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,16 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.c
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / ".local" / "mail"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Helpdesk <helpdesk@localhost>")
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
+# Fernet keys (comma-separated, newest first) that encrypt mailbox passwords at rest; see helpdesk/encryption.py.
+HELPDESK_ENCRYPTION_KEYS = env.list("HELPDESK_ENCRYPTION_KEYS", default=[])
+# Django's SMTP backend, used when DJANGO_EMAIL_BACKEND names it and a mailbox has no server of its own.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # The shared cache (API rate limits): Redis, so that all web processes see the same counts.
@@ -156,6 +167,8 @@ CELERY_TIMEZONE = TIME_ZONE
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=10.0)
 # How many worker processes may sweep at once when a backlog builds up (e.g. many breaches at 9:00).
 HELPDESK_SWEEP_PARALLELISM = env.int("HELPDESK_SWEEP_PARALLELISM", default=2)
+# How often beat fetches the IMAP mailboxes (seconds).
+HELPDESK_MAIL_FETCH_SECONDS = env.float("HELPDESK_MAIL_FETCH_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sweep",
@@ -163,6 +176,13 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that could not start in time is pointless: the next one is already on its way.
         "options": {"expires": HELPDESK_SWEEP_SECONDS},
     },
+    # Mail: fetch every IMAP mailbox; deliver outbox rows whose on-commit task was lost or whose retry is due.
+    "mail-fetch": {
+        "task": "mailchannel.tasks.fetch_all_mailboxes",
+        "schedule": HELPDESK_MAIL_FETCH_SECONDS,
+        "options": {"expires": HELPDESK_MAIL_FETCH_SECONDS},
+    },
+    "mail-outbox": {"task": "mailchannel.tasks.sweep_outbox", "schedule": 30.0, "options": {"expires": 30.0}},
     # Publishing refreshes it at once; this catches titles edited in place.
     "kb-title-words": {"task": "knowledgebase.tasks.refresh_title_words", "schedule": 3600.0},
 }
@@ -204,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "ClockEventKindEnum": "escalation.models.ClockEventKind",
         "TicketStatusEnum": "tickets.models.Status",
         "TicketPriorityEnum": "tickets.models.Priority",
+        "ChannelEnum": "tickets.models.Channel",
         "SlaMetricEnum": "escalation.models.Metric",
         "ClockStateEnum": "escalation.models.ClockState",
         "ArticleStateEnum": "knowledgebase.models.ArticleState",

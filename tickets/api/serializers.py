@@ -42,7 +42,7 @@ class TicketSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "reference", "subject", "description", "status", "priority", "category", "tier",
-            "assignee", "requester", "created_at", "updated_at", "solved_at", "next_breach_at",
+            "assignee", "requester", "channel", "created_at", "updated_at", "solved_at", "next_breach_at",
         ]
         read_only_fields = fields
 
@@ -66,7 +66,8 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TicketEvent
-        fields = ["id", "kind", "summary", "actor", "actor_name", "is_public", "body", "data", "attachments", "created_at"]
+        fields = ["id", "kind", "summary", "actor", "actor_name", "is_public", "channel", "body", "data", "attachments",
+                  "created_at"]
         read_only_fields = fields
 
     def get_summary(self, event) -> str:

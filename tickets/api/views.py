@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from .. import roles, selectors, services
 from ..filters import TicketFilter
-from ..models import Category, Priority, Tier
+from ..models import Category, Channel, Priority, Tier
 from . import serializers as s
 
 
@@ -92,6 +92,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             category=data.get("category"),
             priority=data.get("priority", Priority.NORMAL),
             attachments=data.get("attachments", []),
+            channel=Channel.API,
         )
         return self._ticket_response(ticket, status.HTTP_201_CREATED)
 
@@ -113,7 +114,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = self._input(s.ReplySerializer)
         ticket = services.ticket_reply(
             ticket=ticket, author=request.user, body=data["body"], status=data.get("status"),
-            attachments=data.get("attachments", []),
+            attachments=data.get("attachments", []), channel=Channel.API,
         )
         return self._ticket_response(ticket)
 
@@ -123,7 +124,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         data = self._input(s.NoteSerializer)
         services.ticket_add_note(
-            ticket=ticket, author=request.user, body=data["body"], attachments=data.get("attachments", [])
+            ticket=ticket, author=request.user, body=data["body"], attachments=data.get("attachments", []),
+            channel=Channel.API,
         )
         return self._ticket_response(ticket)
 
@@ -133,7 +135,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         data = self._input(s.StatusChangeSerializer)
         ticket = services.ticket_change_status(
-            ticket=ticket, actor=request.user, status=data["status"], reason=data.get("reason", "")
+            ticket=ticket, actor=request.user, status=data["status"], reason=data.get("reason", ""),
+            channel=Channel.API,
         )
         return self._ticket_response(ticket)
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailChannelConfig(AppConfig):
+    name = "mailchannel"
+    verbose_name = _("E-mail")
+
+    def ready(self):
+        from tickets import presenters
+        from tickets.models import Ticket
+        from tickets.signals import ticket_changed
+
+        from .outbound import record_event_mail
+        from .presenters import describe_mail_event
+
+        def mail_the_customer(sender, ticket, event, **kwargs):
+            record_event_mail(ticket, event)
+
+        ticket_changed.connect(mail_the_customer, sender=Ticket, weak=False, dispatch_uid="mailchannel.outbound")
+        presenters.register_detail_renderer(describe_mail_event)

@@ -1,0 +1,198 @@
+"""Fetching a mailbox over IMAP (IMAPClient), without losing or doubling a mail.
+
+Each mail is fetched with BODY.PEEK[] (fetching does not mark it read), stored and processed in our
+database (services.receive_message), and only after that commit marked on the server: flagged as
+processed (a keyword of our own where the server allows keywords, \\Seen otherwise) or moved to the
+mailbox's folder for processed mail. A worker killed anywhere in between leaves the mail unmarked:
+the next fetch takes it again and finds it already processed.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from . import services
+from .models import Mailbox, Security
+
+logger = logging.getLogger(__name__)
+
+PROCESSED_KEYWORD = b"$HelpdeskProcessed"
+SEEN = b"\\Seen"
+# Mails fetched per IMAP command: few enough that a large one does not bring many others into
+# memory with it, many enough that a full mailbox is fetched in few round trips.
+BATCH_BYTES = 16 * 1024 * 1024
+BATCH_COUNT = 50
+TIMEOUT_SECONDS = 60
+_LOCK_NAMESPACE = 0x6D61696C  # "mail": our advisory locks do not collide with anybody else's
+
+
+@dataclass
+class FetchResult:
+    fetched: int = 0
+    processed: int = 0
+    already_known: int = 0
+    statuses: dict = field(default_factory=dict)
+
+
+def _ssl_context(mailbox: Mailbox) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if not mailbox.verify_tls:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+@contextmanager
+def connect(mailbox: Mailbox):
+    """A logged-in IMAP connection to the mailbox's server, logged out at the end."""
+    use_ssl = mailbox.imap_security == Security.TLS
+    client = IMAPClient(mailbox.imap_host, port=mailbox.imap_port, ssl=use_ssl,
+                        ssl_context=_ssl_context(mailbox) if use_ssl else None, timeout=TIMEOUT_SECONDS)
+    try:
+        if mailbox.imap_security == Security.STARTTLS:
+            client.starttls(_ssl_context(mailbox))
+        client.normalise_times = False
+        client.login(mailbox.imap_user, mailbox.imap_password)
+        yield client
+    finally:
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - the connection may already be gone
+            pass
+
+
+@contextmanager
+def mailbox_lock(mailbox: Mailbox):
+    """One fetch per mailbox at a time, across all workers: a PostgreSQL advisory lock. Yields
+    False when another fetch holds it (that one will take the new mail too)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, mailbox.pk])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, mailbox.pk])
+
+
+def _batches(sizes: dict) -> list[list[int]]:
+    batches, current, current_bytes = [], [], 0
+    for uid in sorted(sizes):
+        size = sizes[uid]
+        if current and (current_bytes + size > BATCH_BYTES or len(current) >= BATCH_COUNT):
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append(uid)
+        current_bytes += size
+    if current:
+        batches.append(current)
+    return batches
+
+
+def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
+    """Fetch, store and process every new mail of the mailbox; mark each on the server after its commit."""
+    result = FetchResult()
+    with connect(mailbox) as client:
+        folder = client.select_folder(mailbox.imap_folder)
+        keywords = b"\\*" in folder.get(b"PERMANENTFLAGS", ())
+        criteria = ["UNKEYWORD", PROCESSED_KEYWORD] if keywords else ["UNSEEN"]
+        uids = client.search(criteria)
+        if limit:
+            uids = uids[:limit]
+        if not uids:
+            return result
+        sizes = {uid: data.get(b"RFC822.SIZE", 0) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()}
+        if mailbox.processed_folder:
+            _ensure_folder(client, mailbox.processed_folder)
+        for batch in _batches(sizes):
+            messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            done = []
+            for uid in batch:
+                data = messages.pop(uid, None)
+                if data is None:  # deleted on the server meanwhile
+                    continue
+                raw = data.get(b"BODY[]") or b""
+                result.fetched += 1
+                inbound = services.receive_message(mailbox=mailbox, raw=raw, source="imap",
+                                                   arrived_at=data.get(b"INTERNALDATE"))
+                result.statuses[inbound.status] = result.statuses.get(inbound.status, 0) + 1
+                done.append(uid)
+                del raw, data
+            _mark_done(client, mailbox, done, keywords=keywords)
+            result.processed += len(done)
+    return result
+
+
+def _ensure_folder(client: IMAPClient, name: str) -> None:
+    if not client.folder_exists(name):
+        client.create_folder(name)
+
+
+def _mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int], *, keywords: bool) -> None:
+    if not uids:
+        return
+    if mailbox.processed_folder:
+        if client.has_capability("MOVE"):
+            client.move(uids, mailbox.processed_folder)
+        else:
+            client.copy(uids, mailbox.processed_folder)
+            client.delete_messages(uids)
+            client.expunge(uids) if client.has_capability("UIDPLUS") else client.expunge()
+        return
+    client.add_flags(uids, [SEEN, PROCESSED_KEYWORD] if keywords else [SEEN], silent=True)
+
+
+def fetch_and_record(mailbox: Mailbox) -> FetchResult | None:
+    """A fetch with its outcome kept on the mailbox (last fetch, last error in words for the admin).
+    None when another worker is fetching this mailbox right now."""
+    with mailbox_lock(mailbox) as locked:
+        if not locked:
+            return None
+        started = time.monotonic()
+        try:
+            result = fetch(mailbox)
+        except Exception as error:
+            services.mailbox_record_fetch(mailbox=mailbox, error=describe_error(error))
+            raise
+        services.mailbox_record_fetch(mailbox=mailbox)
+        if result.fetched:
+            logger.info("Mailbox %s: %d mails in %.1f s %s", mailbox.name, result.fetched,
+                        time.monotonic() - started, result.statuses)
+        return result
+
+
+def describe_error(error: Exception) -> str:
+    """What went wrong, in words an admin can act on."""
+    if isinstance(error, LoginError):
+        return _("The server refused the user name or password: %(error)s") % {"error": error}
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return _("The server's certificate could not be verified: %(error)s") % {"error": error.verify_message}
+    if isinstance(error, ssl.SSLError):
+        return _("The encrypted connection failed (is the port and security setting right?): %(error)s") % {"error": error}
+    if isinstance(error, ConnectionRefusedError):
+        return _("Nothing answers at this address and port (connection refused).")
+    if isinstance(error, TimeoutError):
+        return _("The server did not answer in time.")
+    if isinstance(error, OSError) and getattr(error, "errno", None) in (-2, -3, -5):
+        return _("The server name could not be found: %(error)s") % {"error": error}
+    if isinstance(error, IMAPClientError):
+        return _("The IMAP server reported an error: %(error)s") % {"error": error}
+    return f"{type(error).__name__}: {error}"
+
+
+def check_connection(mailbox: Mailbox) -> str:
+    """Log in and open the folder; returns a sentence about what was found. Raises on failure."""
+    with connect(mailbox) as client:
+        folder = client.select_folder(mailbox.imap_folder, readonly=True)
+        return _("IMAP: logged in, folder “%(folder)s” has %(count)d messages.") % {
+            "folder": mailbox.imap_folder, "count": folder.get(b"EXISTS", 0)}

@@ -1,0 +1,293 @@
+"""Mail we send: recorded with the ticket change it tells about, delivered by a worker after commit.
+
+PostgreSQL is the record (OutboundMessage, an outbox): a row is written in the transaction of the
+change, a Celery task delivers it once that transaction commits, and a beat task picks up every row
+whose delivery is due and was not done (Redis down at commit time, a worker killed, a server that
+answered "try later"). Each row has its Message-ID from the start, so a retried delivery is the same
+mail, and a delivered row is never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tickets.models import EventKind, Profile, Status, Ticket, TicketEvent
+
+from .models import (
+    InboundMessage,
+    Mailbox,
+    OutboundKind,
+    OutboundMessage,
+    OutboundStatus,
+    Security,
+    UndeliverableAddress,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+# Kinds that no person wrote: marked Auto-Submitted, so other systems' auto-responders stay quiet.
+AUTOMATIC_KINDS = {OutboundKind.CREATED, OutboundKind.SOLVED, OutboundKind.REFUSED, OutboundKind.ATTACHMENTS_LEFT_OUT}
+
+
+# --- which mailbox speaks for a ticket ---------------------------------------------------------------
+
+
+def default_mailbox() -> Mailbox | None:
+    return Mailbox.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+
+
+def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
+    """The mailbox the customer last wrote to, else the default one: answers come from the address
+    the customer knows."""
+    mailbox_id = (InboundMessage.objects.filter(ticket=ticket, mailbox__is_active=True)
+                  .order_by("-id").values_list("mailbox_id", flat=True).first())
+    if mailbox_id:
+        return Mailbox.objects.get(pk=mailbox_id)
+    return default_mailbox()
+
+
+def own_addresses() -> set[str]:
+    """Every address the helpdesk sends from: mail from these is never a ticket (no loops)."""
+    addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    addresses.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower())
+    addresses.add(parseaddr(settings.SERVER_EMAIL)[1].lower())
+    return addresses - {""}
+
+
+def new_message_id(mailbox: Mailbox | None, ticket: Ticket | None) -> str:
+    domain = mailbox.domain if mailbox else (parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost")
+    stem = ticket.reference if ticket else "helpdesk"
+    return f"{stem}.{timezone.now():%Y%m%d%H%M%S}.{secrets.token_hex(4)}@{domain}"
+
+
+def _thread_headers(ticket: Ticket) -> tuple[str, str]:
+    """In-Reply-To and References for a new mail of the ticket: it answers the customer's latest
+    mail (or our first one), and names the thread's first and latest messages."""
+    inbound = list(InboundMessage.objects.filter(ticket=ticket).exclude(message_id="")
+                   .order_by("-id").values_list("message_id", flat=True)[:5])
+    outbound = list(OutboundMessage.objects.filter(ticket=ticket).order_by("id").values_list("message_id", flat=True)[:1])
+    recent_out = list(OutboundMessage.objects.filter(ticket=ticket).order_by("-id").values_list("message_id", flat=True)[:3])
+    in_reply_to = inbound[0] if inbound else (recent_out[0] if recent_out else "")
+    chain = []
+    for message_id in [*outbound, *reversed(recent_out), *reversed(inbound)]:
+        if message_id and message_id not in chain:
+            chain.append(message_id)
+    return in_reply_to, " ".join(f"<{m}>" for m in chain[-10:])
+
+
+def _language_of(user, fallback: str) -> str:
+    if user is None:
+        return fallback
+    language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+    return language or fallback
+
+
+# --- recording ------------------------------------------------------------------------------------------
+
+
+def _event_kind(event: TicketEvent) -> str | None:
+    if not event.is_public or (event.data or {}).get("silent"):
+        return None
+    if event.kind == EventKind.CREATED:
+        return OutboundKind.CREATED
+    if event.kind == EventKind.REPLY and event.data.get("author_role") == "agent":
+        return OutboundKind.ANSWERED
+    if event.kind == EventKind.STATUS and event.data.get("to") == Status.SOLVED:
+        return OutboundKind.SOLVED
+    return None
+
+
+def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessage]:
+    """The mail a timeline event calls for, one per language among its recipients (the requester,
+    and for answers the collaborators). Called inside the event's transaction."""
+    kind = _event_kind(event)
+    if kind is None:
+        return []
+    requester = ticket.requester
+    mailbox = mailbox_for_ticket(ticket)
+    fallback = mailbox.language if mailbox else settings.LANGUAGE_CODE
+    recipients = []  # (address, name, user)
+    if requester.email:
+        recipients.append((requester.email.lower(), requester.get_full_name(), requester))
+    if kind == OutboundKind.ANSWERED:
+        for collaborator in ticket.collaborators.select_related("user"):
+            recipients.append((collaborator.email, collaborator.name, collaborator.user))
+    blocked = set(UndeliverableAddress.objects.filter(email__in=[r[0] for r in recipients]).values_list("email", flat=True))
+    own = own_addresses()
+    recipients = [r for r in recipients if r[0] not in blocked and r[0] not in own]
+    if not recipients:
+        return []
+    by_language: dict[str, list] = {}
+    for address, name, user in recipients:
+        by_language.setdefault(_language_of(user, fallback), []).append((address, name))
+    messages = []
+    # The requester's language decides the mail that goes To them; collaborators in another language
+    # get their own copy in theirs.
+    for number, (language, people) in enumerate(by_language.items()):
+        to, cc = ([people[0]], people[1:]) if number == 0 else (people, [])
+        messages.append(record_mail(
+            kind=kind, ticket=ticket, event=event, mailbox=mailbox, language=language, to=to, cc=cc,
+            context={"requester": requester, "name": to[0][1]},
+        ))
+    return messages
+
+
+def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=None, context=None,
+                in_reply_to="", references="") -> OutboundMessage:
+    """Write one outgoing mail to the outbox; it leaves after the surrounding transaction commits.
+    `to` and `cc` are (address, name) pairs."""
+    mailbox = mailbox if mailbox is not None else (mailbox_for_ticket(ticket) if ticket else default_mailbox())
+    if ticket is not None and not in_reply_to:
+        in_reply_to, references = _thread_headers(ticket)
+    with translation.override(language):
+        base = settings.HELPDESK_BASE_URL.rstrip("/")
+        context = {
+            "ticket": ticket, "event": event, "kind": kind, "name": "",
+            "url": base + (reverse("portal:ticket", kwargs={"reference": ticket.reference}) if ticket else reverse("register")),
+            **(context or {}),
+        }
+        subject = " ".join(render_to_string(f"mailchannel/mail/{kind}_subject.txt", context).split())
+        body_text = render_to_string(f"mailchannel/mail/{kind}_body.txt", context)
+        # One HTML layout for every kind (a project may override it, or one kind's own {kind}_body.html),
+        # drawn from the text so both parts always say the same.
+        body_html = select_template([f"mailchannel/mail/{kind}_body.html", "mailchannel/mail/body.html"]).render(
+            {**context, "text": body_text, "subject": subject, "language": language})
+    if mailbox is not None:
+        from_header = formataddr((mailbox.display_name, mailbox.address)) if mailbox.display_name else mailbox.address
+    else:
+        from_header = settings.DEFAULT_FROM_EMAIL
+    outbound = OutboundMessage.objects.create(
+        mailbox=mailbox, ticket=ticket, event=event, kind=kind,
+        message_id=new_message_id(mailbox, ticket), in_reply_to=in_reply_to, references=references,
+        from_header=from_header, reply_to=mailbox.address if mailbox else "",
+        to=[formataddr((name, address)) for address, name in to],
+        cc=[formataddr((name, address)) for address, name in cc],
+        subject=subject[:300], body_text=body_text, body_html=body_html,
+        is_automatic=kind in AUTOMATIC_KINDS, language=language, next_attempt_at=timezone.now(),
+    )
+    _deliver_on_commit(outbound.pk)
+    return outbound
+
+
+def _deliver_on_commit(outbound_id: int) -> None:
+    from .tasks import deliver_outbound
+
+    # robust: a broker outage must not undo the change; the outbox sweep delivers the row later.
+    transaction.on_commit(lambda: deliver_outbound.delay(outbound_id), robust=True)
+
+
+# --- delivery -------------------------------------------------------------------------------------------
+
+
+def _connection(mailbox: Mailbox | None):
+    if mailbox is None or not mailbox.smtp_host:
+        return get_connection(fail_silently=False)
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", fail_silently=False,
+        host=mailbox.smtp_host, port=mailbox.smtp_port, username=mailbox.smtp_user or None,
+        password=mailbox.smtp_password or None, use_tls=mailbox.smtp_security == Security.STARTTLS,
+        use_ssl=mailbox.smtp_security == Security.TLS, timeout=30,
+    )
+
+
+def build_email(outbound: OutboundMessage, connection=None) -> EmailMultiAlternatives:
+    headers = {"Message-ID": f"<{outbound.message_id}>"}
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = f"<{outbound.in_reply_to}>"
+    if outbound.references:
+        headers["References"] = outbound.references
+    if outbound.is_automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        # Exchange's auto-responders honour this one instead of Auto-Submitted.
+        headers["X-Auto-Response-Suppress"] = "All"
+    headers["Content-Language"] = outbound.language
+    email = EmailMultiAlternatives(
+        subject=outbound.subject, body=outbound.body_text, from_email=outbound.from_header, to=outbound.to,
+        cc=outbound.cc, reply_to=[outbound.reply_to] if outbound.reply_to else None, headers=headers,
+        connection=connection,
+    )
+    if outbound.body_html:
+        email.attach_alternative(outbound.body_html, "text/html")
+    if outbound.kind == OutboundKind.ANSWERED and outbound.event_id:
+        for attachment in outbound.event.attachments.all():
+            with attachment.file.open("rb") as handle:
+                email.attach(attachment.name, handle.read(), attachment.content_type or None)
+    return email
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def deliver(outbound_id: int) -> str:
+    """Send one outbox row if it is due: "sent", "retry" (a temporary failure, tried again later),
+    "failed" (given up, shown on the ticket) or "skipped" (already sent, or another worker has it)."""
+    with transaction.atomic():
+        outbound = (OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("mailbox", "ticket", "event").filter(pk=outbound_id, status=OutboundStatus.PENDING).first())
+        if outbound is None:
+            return "skipped"
+        outbound.attempts += 1
+        try:
+            build_email(outbound, connection=_connection(outbound.mailbox)).send()
+        except Exception as error:  # noqa: BLE001 - every failure is recorded; none may lose the mail
+            outbound.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if _is_permanent(error) or outbound.attempts >= MAX_ATTEMPTS:
+                outbound.status = OutboundStatus.FAILED
+                outbound.next_attempt_at = None
+                outbound.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                _report_failure(outbound)
+                logger.warning("Mail %s not delivered: %s", outbound.message_id, outbound.last_error)
+                return "failed"
+            delay = min(FIRST_RETRY_SECONDS * 2 ** (outbound.attempts - 1), MAX_RETRY_SECONDS)
+            outbound.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            outbound.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.info("Mail %s: attempt %d failed (%s), next in %d s", outbound.message_id,
+                        outbound.attempts, outbound.last_error, delay)
+            return "retry"
+        outbound.status = OutboundStatus.SENT
+        outbound.sent_at = timezone.now()
+        outbound.next_attempt_at = None
+        outbound.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"])
+        return "sent"
+
+
+def _report_failure(outbound: OutboundMessage) -> None:
+    """An internal note on the ticket: agents see at once that the customer did not get the mail."""
+    if outbound.ticket_id is None:
+        return
+    from tickets import services as ticket_services
+
+    with translation.override(settings.LANGUAGE_CODE):
+        ticket_services.ticket_add_note(
+            ticket=outbound.ticket, author=None, body=outbound.last_error, channel="email",
+            event_data={"mail_failed": {"outbound": outbound.pk, "to": outbound.to, "subject": outbound.subject}},
+        )
+
+
+def check_connection(mailbox: Mailbox) -> str:
+    """Open and close an SMTP session with the mailbox's server; raises on failure."""
+    connection = _connection(mailbox)
+    connection.open()
+    connection.close()
+    if mailbox.smtp_host:
+        return _("SMTP: %(host)s:%(port)d accepted the login.") % {"host": mailbox.smtp_host, "port": mailbox.smtp_port}
+    return _("SMTP: the helpdesk's global mail settings are used.")
