@@ -6,6 +6,7 @@ the transaction of the ticket change it tells about and delivered by a worker af
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,9 @@ class Security(models.TextChoices):
     STARTTLS = "starttls", _("STARTTLS (e.g. port 143 / 587)")
     # Only for a server on this machine (tests, a local relay): a password never crosses a network in clear.
     NONE = "none", _("None (local server only)")
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class Mailbox(models.Model):
@@ -93,6 +97,18 @@ class Mailbox(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.address}>"
+
+    def clean(self):
+        errors = {}
+        for prefix in ("imap", "smtp"):
+            host = getattr(self, f"{prefix}_host")
+            if host and getattr(self, f"{prefix}_security") == Security.NONE and host not in LOCAL_HOSTS:
+                errors[f"{prefix}_security"] = _("Without encryption the password would cross the network in clear: "
+                                                 "allowed only for a server on this machine.")
+        if self.imap_host and not (self.imap_user and self.imap_password):
+            errors["imap_user"] = _("An IMAP server needs a user and a password.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def fetches_by_imap(self) -> bool:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk.html import Countdowns, short_datetime, url_pattern
 
-from ..models import Priority, Status
+from ..models import Channel, Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
 from ..selectors import attach_tiers_and_categories, people_names
 
@@ -82,12 +82,16 @@ def portal_rows(tickets):
 
 
 @register.simple_tag
-def timeline(events):
-    """A ticket's history, oldest first: who did what when, the message, its attachments. Drawn in
-    Python like the list rows (helpdesk/html.py); the events come with actor and attachments."""
+def timeline(events, for_agents=False):
+    """A ticket's history, oldest first: who did what when and by which channel, the message, its
+    attachments (images shown small). Drawn in Python like the list rows (helpdesk/html.py); the
+    events come with actor and attachments. Agents also get the link to a mail as it arrived."""
     internal = escape(_("internal"))  # translated outside the f-string: xgettext skips those
     internal = f'<span class="badge text-bg-warning">{internal}</span>'
+    original = escape(_("Original mail"))
     attachment_url = url_pattern("attachment", 987654321)
+    original_url = url_pattern("mailchannel:inbound_original", 987654321) if for_agents else ""
+    channels = {value: escape(str(label)) for value, label in Channel.choices}
     items = []
     for event in events:
         if not event.is_public:
@@ -99,21 +103,33 @@ def timeline(events):
         body = f'<div class="timeline-body mt-1">{escape(event.body)}</div>' if event.body else ""
         details = describe_details(event)
         details = f'<div class="small mt-1" data-testid="event-details">{escape(details)}</div>' if details else ""
-        files = "".join(
-            f'<li class="list-inline-item"><a href="{attachment_url.format(a.pk)}">📎 {escape(a.name)}</a> '
-            f'<span class="text-body-secondary">({escape(filesizeformat(a.size))})</span></li>'
-            for a in event.attachments.all()
-        )
-        files = f'<ul class="list-inline small mt-1 mb-0">{files}</ul>' if files else ""
+        files, images = [], []
+        for a in event.attachments.all():
+            url = attachment_url.format(a.pk)
+            if a.content_type in PREVIEW_TYPES:
+                images.append(f'<a href="{url}"><img src="{url}" alt="{escape(a.name)}" class="timeline-image" loading="lazy"></a>')
+            files.append(f'<li class="list-inline-item"><a href="{url}">📎 {escape(a.name)}</a> '
+                         f'<span class="text-body-secondary">({escape(filesizeformat(a.size))})</span></li>')
+        files = f'<ul class="list-inline small mt-1 mb-0">{"".join(files)}</ul>' if files else ""
+        images = f'<div class="timeline-images mt-1">{"".join(images)}</div>' if images else ""
+        channel = ""
+        if event.channel not in ("web", "system"):
+            channel = f'<span class="badge text-bg-light border" data-testid="channel">{channels.get(event.channel, "")}</span>'
+        inbound = (event.data or {}).get("mail", {}).get("inbound") if original_url else None
+        link = f'<a href="{original_url.format(int(inbound))}" class="small">{original}</a>' if inbound else ""
         items.append(
             f'<li class="timeline-item{css}" data-kind="{escape(event.kind)}" id="event-{event.pk}">'
             f'<div class="d-flex flex-wrap gap-2 align-items-baseline small text-body-secondary">'
             f'<strong class="text-body">{escape(actor_name(event))}</strong><span>{escape(describe_event(event))}</span>'
-            f'{"" if event.is_public else internal}'
+            f'{"" if event.is_public else internal}{channel}{link}'
             f'<time datetime="{timezone.localtime(event.created_at).isoformat()}" class="ms-auto">'
-            f'{escape(short_datetime(event.created_at))}</time></div>{body}{details}{files}</li>\n'
+            f'{escape(short_datetime(event.created_at))}</time></div>{body}{details}{images}{files}</li>\n'
         )
     if not items:
         nothing = escape(_("Nothing has happened yet."))
         items.append(f'<li class="text-body-secondary">{nothing}</li>')
     return mark_safe(f'<ol class="timeline" data-testid="timeline">\n{"".join(items)}</ol>')
+
+
+# Images a browser shows safely (no SVG: it can carry scripts).
+PREVIEW_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
