@@ -11,7 +11,8 @@ def describe_mail_event(event) -> str | None:
         return _("Our mail “%(subject)s” to %(to)s could not be delivered.") % {
             "subject": data["mail_failed"].get("subject", ""), "to": ", ".join(data["mail_failed"].get("to", []))}
     mail = data.get("mail")
-    if not mail or "from" not in mail:
+    # An agent's answer by mail shows only its channel: the agent's own address is nobody's business.
+    if not mail or "from" not in mail or data.get("author_role") == "agent":
         return None
     values = {"from": mail.get("from", ""), "to": ", ".join(mail.get("to", [])) or "–"}
     if mail.get("cc"):
