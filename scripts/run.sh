@@ -13,6 +13,7 @@ python manage.py migrate --no-input -v 0
 python manage.py collectstatic --no-input -v 0
 log "Loading demo data"
 python manage.py seed_demo
+python manage.py seed_demo_mailbox
 
 pids=()
 stop() {

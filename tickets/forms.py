@@ -163,6 +163,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         style_form(self)
 
+    def get_users(self, email):
+        from .selectors import password_reset_users
+
+        return password_reset_users(email=email)
+
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):

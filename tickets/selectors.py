@@ -200,3 +200,12 @@ def tier_agents(tier: Tier):
     return get_user_model().objects.filter(tier_memberships__tier=tier, is_active=True).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def password_reset_users(*, email: str):
+    """Who gets a reset link for this address: every active account with it, also a customer who
+    first wrote by mail and has no password yet (Django's own form skips those: "set one through
+    the reset link" is how they get one)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager.filter(email__iexact=email, is_active=True).iterator()

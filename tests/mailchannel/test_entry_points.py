@@ -135,3 +135,15 @@ def test_the_admin_releases_held_mail(mailbox, admin_user, client):
     assert client.get(reverse("admin:mailchannel_inboundmessage_change", args=[held.pk])).status_code == 200
     assert client.get(reverse("admin:mailchannel_outboundmessage_changelist")).status_code == 200
     assert client.get(reverse("admin:mailchannel_mailbox_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_support_address_that_takes_piped_mail(tiers):
+    from django.core.management import call_command
+
+    call_command("seed_demo_mailbox")
+    call_command("seed_demo_mailbox")
+
+    (mailbox,) = Mailbox.objects.all()
+    assert (mailbox.address, mailbox.is_default, mailbox.fetches_by_imap) == ("support@example.com", True, False)
+    assert receive_message(mailbox=mailbox, raw=raw_mail()).ticket is not None

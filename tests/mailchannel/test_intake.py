@@ -261,3 +261,21 @@ def test_a_mail_the_services_refuse_is_kept_as_failed_with_the_reason(mailbox, m
     assert (inbound.status, inbound.reason) == (InboundStatus.FAILED, InboundReason.ERROR)
     assert "disk full" in inbound.detail
     assert inbound.raw.size > 0  # the mail is kept for a second try
+
+
+def test_a_customer_who_first_wrote_by_mail_sets_a_password_through_the_reset_link(mailbox, client):
+    from django.core import mail as django_mail
+
+    receive_message(mailbox=mailbox, raw=raw_mail())
+    response = client.post("/accounts/password_reset/", {"email": "Karin.Kunde@example.de"})
+
+    assert response.status_code == 302
+    (reset,) = [m for m in django_mail.outbox if "karin.kunde@example.de" in m.to]
+    assert "/accounts/reset/" in reset.body
+
+
+def test_every_entry_point_stores_a_subject_on_one_line(customer, tiers):
+    from tickets.services import ticket_create
+
+    ticket = ticket_create(requester=customer, subject="Zeile eins\r\nBcc: x@example.net\tZwei", description="x")
+    assert ticket.subject == "Zeile eins Bcc: x@example.net Zwei"
