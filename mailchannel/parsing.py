@@ -42,6 +42,9 @@ _QUOTE_INTRO = re.compile(
     r"^\s*(-{2,}\s*(original message|ursprüngliche nachricht|urspr.ngliche nachricht|weitergeleitete nachricht|"
     r"forwarded message)\s*-{2,}|_{10,}|-{10,}|>.*)\s*$", re.IGNORECASE)
 _ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "cid"}
+_SURROGATES = re.compile("[\udc80-\udcff]")
+# A line that introduces a quoted block: "Am 01.12.2026 um 09:30 schrieb …:", "On … wrote:".
+_ATTRIBUTION = re.compile(r"(schrieb|wrote|a écrit|escribió|scrisse)\b.*:?\s*$|^\s*\S.*<[^>]+>\s*:\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,12 @@ def clean_text(value: str) -> str:
 
 
 def decode_words(value) -> str:
-    """A header value with RFC 2047 encoded words (=?UTF-8?Q?...?=) decoded, whatever their charset."""
+    """A header value with RFC 2047 encoded words (=?UTF-8?Q?...?=) decoded, whatever their charset;
+    raw 8-bit header bytes (RFC 6532, or a client that never heard of encoded words) too."""
     value = str(value or "")
+    if _SURROGATES.search(value):
+        # The parser keeps undecodable header bytes as surrogates; decode them as a body would be.
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
     try:
         chunks = decode_header(value)
     except Exception:  # noqa: BLE001
@@ -228,7 +235,33 @@ def _payload_bytes(part: Message) -> bytes:
 
 
 def _text_of(part: Message) -> str:
-    return clean_text(decode_bytes(_payload_bytes(part), part.get_content_charset()))
+    text = clean_text(decode_bytes(_payload_bytes(part), part.get_content_charset()))
+    if part.get_content_type() == "text/plain" and (part.get_param("format") or "").lower() == "flowed":
+        text = unflow(text, delsp=(part.get_param("delsp") or "").lower() == "yes")
+    return text
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """format=flowed (RFC 3676, Thunderbird and Apple Mail): a line ending in a space continues on
+    the next one; a leading space was added for transport ("space-stuffing"). The signature
+    separator "-- " is a line of its own."""
+    paragraphs, current = [], None
+    for line in text.split("\n"):
+        quote = len(line) - len(line.lstrip(">"))
+        body = line[quote:]
+        if body.startswith(" "):
+            body = body[1:]
+        if current is not None and current[0] == quote and current[1].endswith(" ") and current[1] != "-- ":
+            joined = current[1][:-1] if delsp else current[1]
+            current = (quote, joined + body)
+        else:
+            if current is not None:
+                paragraphs.append(current)
+            current = (quote, body)
+    if current is not None:
+        paragraphs.append(current)
+    return "\n".join(("> " * depth if depth else "") + (body.rstrip() if body != "-- " else body)
+                      for depth, body in paragraphs)
 
 
 def _filename(part: Message) -> str:
@@ -251,9 +284,7 @@ def _walk(message: Message, parsed: ParsedMail) -> None:
     """Collect the text, the HTML and the files. The first text/plain and text/html outside
     attachments make the body; multipart/alternative prefers the plain text (the caller decides)."""
     texts, htmls = [], []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
+    for part in _leaves(message):
         content_type = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
         filename = _filename(part)
@@ -279,6 +310,20 @@ def _walk(message: Message, parsed: ParsedMail) -> None:
     parsed.html = "\n".join(h for h in htmls if h.strip())
 
 
+def _leaves(message: Message):
+    """The parts of a mail that hold content, in order. An attached mail (message/rfc822) is one
+    leaf, a file: its own text is not the sender's text."""
+    if message.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+        yield message
+        return
+    if message.is_multipart():
+        payload = message.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            yield from _leaves(child)
+        return
+    yield message
+
+
 def _attached_message_bytes(part: Message) -> bytes:
     payload = part.get_payload()
     if isinstance(payload, list) and payload:
@@ -289,10 +334,14 @@ def _attached_message_bytes(part: Message) -> bytes:
     return _payload_bytes(part)
 
 
+_DROPPED_WITH_CONTENT = {"script", "style", "title", "noscript", "head", "template"}
+
+
 def sanitise_html(html: str) -> str:
     """HTML from a mail as it may be shown in a page: no scripts, styles, handlers or remote forms;
     links and cid: images kept."""
-    return nh3.clean(html, url_schemes=_ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(html, url_schemes=_ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer nofollow",
+                     clean_content_tags=_DROPPED_WITH_CONTENT)
 
 
 def html_to_text(html: str) -> str:
@@ -303,7 +352,8 @@ def html_to_text(html: str) -> str:
     converter.ignore_tables = True
     converter.unicode_snob = True
     try:
-        text = converter.handle(nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) - {"img"}))
+        text = converter.handle(nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) - {"img"} - _DROPPED_WITH_CONTENT,
+                                          clean_content_tags=_DROPPED_WITH_CONTENT))
     except Exception:  # noqa: BLE001
         text = re.sub(r"<[^>]+>", " ", html)
     return clean_text(text).strip()
@@ -312,18 +362,46 @@ def html_to_text(html: str) -> str:
 _reply_parser = EmailReplyParser(languages=["de", "en"])
 
 
-def new_text(text: str) -> str:
-    """The customer's new words: the quoted history ("Am … schrieb …:", "-----Ursprüngliche
-    Nachricht-----", Outlook's "Von: … Gesendet: …", "On … wrote:", > quotes) and the signature cut
-    off. When nothing is left (a mail that only quotes), the whole text is kept."""
+def _without_quoted_blocks(text: str) -> str:
+    """Drop "> " quoted blocks wherever they are (bottom-posting puts them first), with the line
+    that introduces each ("Am … schrieb …:", also wrapped over two lines)."""
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith(">"):
+            continue
+        keep[index] = False
+        if index and lines[index - 1].lstrip().startswith(">"):
+            continue
+        # the introduction: the nearest non-empty lines above, if they read like one
+        above = index - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        for candidate in (above, above - 1):
+            if candidate >= 0 and keep[candidate] and _ATTRIBUTION.search(lines[candidate]):
+                for dropped in range(candidate, index):
+                    keep[dropped] = False
+                break
+    return "\n".join(line for line, kept in zip(lines, keep) if kept)
+
+
+def new_text(text: str, *, keep_signature: bool = False) -> str:
+    """The sender's new words: the quoted history ("Am … schrieb …:", "-----Ursprüngliche
+    Nachricht-----", Outlook's "Von: … Gesendet: …", "On … wrote:", > quotes) cut off, and for a
+    reply the signature too (a new ticket keeps it: it often holds the phone number the agent needs).
+    When nothing is left (a mail that only quotes), the whole text is kept."""
     text = (text or "").strip()
     if not text:
         return ""
+    unquoted = _without_quoted_blocks(text).strip()
     try:
-        replies = _reply_parser.read(text=text).replies
-        latest = replies[0].body if replies else text
+        replies = _reply_parser.read(text=unquoted).replies
+        if replies:
+            latest = replies[0].content if keep_signature else replies[0].body
+        else:
+            latest = unquoted
     except Exception:  # noqa: BLE001 - the parser is a heuristic; the full text is a safe answer
-        latest = text
+        latest = unquoted
     lines = latest.strip().splitlines()
     while lines and (not lines[-1].strip() or _QUOTE_INTRO.match(lines[-1])):
         lines.pop()

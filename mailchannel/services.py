@@ -254,8 +254,8 @@ def _files(mail: parsing.ParsedMail) -> tuple[list, list]:
     return kept, left_out
 
 
-def _text_for(mail: parsing.ParsedMail, *, keep_quotes: bool) -> str:
-    text = mail.text if keep_quotes else parsing.new_text(mail.text)
+def _text_for(mail: parsing.ParsedMail, *, keep_quotes: bool, keep_signature: bool = False) -> str:
+    text = mail.text if keep_quotes else parsing.new_text(mail.text, keep_signature=keep_signature)
     if len(text) > TEXT_MAX_LENGTH:
         cut = _("[Shortened: the mail is longer. Agents find the whole mail under “Original mail”.]")
         text = text[: TEXT_MAX_LENGTH - len(cut) - 2].rstrip() + "\n\n" + cut
@@ -263,7 +263,8 @@ def _text_for(mail: parsing.ParsedMail, *, keep_quotes: bool) -> str:
 
 
 def _subject_for(mail: parsing.ParsedMail, text: str) -> str:
-    subject = ticket_services.clean_subject(mail.subject)
+    # "WG: Lieferung unvollständig" forwarded to us is the case "Lieferung unvollständig".
+    subject = ticket_services.clean_subject(parsing.strip_reply_prefixes(mail.subject))
     if not subject:
         first_line = next((line for line in text.splitlines() if line.strip()), "")
         subject = ticket_services.clean_subject(first_line)[:80] or _("(no subject)")
@@ -283,7 +284,7 @@ def _open_ticket(inbound, mail, user, *, follows: Ticket | None, release: bool) 
             raise _Outcome(InboundStatus.HELD, InboundReason.RATE_LIMITED, _(
                 "%(count)d new tickets from this sender within the last hour: held until an agent releases it."
             ) % {"count": recent})
-    text = _text_for(mail, keep_quotes=mail.is_forward)
+    text = _text_for(mail, keep_quotes=mail.is_forward, keep_signature=True)
     subject = _subject_for(mail, text)
     files, left_out = _files(mail)
     facts = _mail_facts(inbound, mail)

@@ -113,7 +113,8 @@ def timeline(events, for_agents=False):
         files = f'<ul class="list-inline small mt-1 mb-0">{"".join(files)}</ul>' if files else ""
         images = f'<div class="timeline-images mt-1">{"".join(images)}</div>' if images else ""
         channel = ""
-        if event.channel not in ("web", "system"):
+        # Every message says how it came in; other entries only when it was not the browser.
+        if event.kind in MESSAGE_KINDS or event.channel not in ("web", "system"):
             channel = f'<span class="badge text-bg-light border" data-testid="channel">{channels.get(event.channel, "")}</span>'
         inbound = (event.data or {}).get("mail", {}).get("inbound") if original_url else None
         link = f'<a href="{original_url.format(int(inbound))}" class="small">{original}</a>' if inbound else ""
@@ -131,5 +132,6 @@ def timeline(events, for_agents=False):
     return mark_safe(f'<ol class="timeline" data-testid="timeline">\n{"".join(items)}</ol>')
 
 
+MESSAGE_KINDS = {"created", "reply", "note"}
 # Images a browser shows safely (no SVG: it can carry scripts).
 PREVIEW_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
