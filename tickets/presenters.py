@@ -76,6 +76,9 @@ def describe_event(event) -> str:
         return _("Escalated from %(old)s to %(new)s") % values
     if kind == EventKind.AUTOMATION:
         return _("Automatic action")
+    if kind == EventKind.COLLABORATORS:
+        return _("In copy from now on: %(people)s") % {
+            "people": ", ".join(p.get("name") or p.get("email", "") for p in data.get("added", []))}
     return _label(EventKind, kind)
 
 

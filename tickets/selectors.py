@@ -209,3 +209,8 @@ def password_reset_users(*, email: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model()._default_manager.filter(email__iexact=email, is_active=True).iterator()
+
+
+def ticket_collaborators(*, ticket: Ticket) -> list:
+    """Who else follows the ticket's conversation (receives its public answers)."""
+    return list(ticket.collaborators.only("email", "name").order_by("id"))

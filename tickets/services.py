@@ -333,10 +333,11 @@ def ticket_add_collaborators(*, ticket: Ticket, actor, people, channel: str = Ch
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         added.append(Collaborator.objects.create(ticket=ticket, email=email, name=clean_subject(name)[:200], user=user))
     if added:
-        _record(
+        event = _record(
             ticket, kind=EventKind.COLLABORATORS, actor=actor, is_public=False, channel=channel,
             data={"added": [{"email": c.email, "name": c.name} for c in added]},
         )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
     return added
 
 

@@ -147,3 +147,13 @@ def test_the_demo_has_a_support_address_that_takes_piped_mail(tiers):
     (mailbox,) = Mailbox.objects.all()
     assert (mailbox.address, mailbox.is_default, mailbox.fetches_by_imap) == ("support@example.com", True, False)
     assert receive_message(mailbox=mailbox, raw=raw_mail()).ticket is not None
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_shows_who_is_in_copy(mailbox, agent1, client):
+    ticket = receive_message(mailbox=mailbox, raw=raw_mail(cc="Lars Lange <lars@example.de>")).ticket
+    client.force_login(agent1)
+
+    page = client.get(reverse("agent:ticket", args=[ticket.reference])).content.decode()
+    assert 'title="lars@example.de">Lars Lange</span>' in page
+    assert "Lars Lange" in page.split('data-testid="timeline"')[1]  # the timeline says when they were copied in

@@ -110,6 +110,7 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
             "next_tier": higher[0] if higher else None,
             "previous_tier": lower[-1] if lower else None,
             "is_assignee": ticket.assignee_id == request.user.pk,
+            "collaborators": selectors.ticket_collaborators(ticket=ticket),
         },
         status=400 if bound is not None else 200,
     )
