@@ -129,3 +129,26 @@ def test_a_bounce_marks_the_mail_and_the_address_and_lands_on_the_ticket(smtp_ma
     # no further mail to an address that bounced
     ticket_reply(ticket=ticket, author=agent1, body="Hallo?")
     assert not OutboundMessage.objects.filter(kind=OutboundKind.ANSWERED).exists()
+
+
+def test_mail_recorded_while_the_broker_is_down_is_delivered_later_by_the_outbox_sweep(
+        mailbox, monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from mailchannel import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver_outbound, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound = receive_message(mailbox=mailbox, raw=raw_mail())  # the ticket is taken all the same
+    confirmation = OutboundMessage.objects.get(kind=OutboundKind.CREATED)
+    assert inbound.ticket and confirmation.status == OutboundStatus.PENDING
+
+    monkeypatch.setattr(tasks.deliver_outbound, "delay", lambda pk: deliver(pk))
+    assert tasks.sweep_outbox() == 0  # not before the on-commit task had its chance
+    OutboundMessage.objects.filter(pk=confirmation.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=1))
+    assert tasks.sweep_outbox() == 1
+    assert OutboundMessage.objects.get(pk=confirmation.pk).status == OutboundStatus.SENT
+    assert tasks.sweep_outbox() == 0
