@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.mailservers"]
+
 # Playwright's sync API runs an event loop in the test thread; without this every ORM call in a
 # browser test raises SynchronousOnlyOperation. Tests only, never in settings.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

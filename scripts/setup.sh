@@ -19,7 +19,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(gettext)
 [ -n "${DATABASE_URL:-}" ] || packages+=(postgresql postgresql-contrib)
 [ -n "${REDIS_URL:-}" ] || packages+=(redis-server)
-if [ "${SETUP_TEST:-0}" = 1 ]; then packages+=(chromium docker-compose); fi
+if [ "${SETUP_TEST:-0}" = 1 ]; then packages+=(chromium docker-compose dovecot-imapd); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "Installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${SETUP_TEST:-0}" = 1 ]; then
+  # The IMAP test server (tests/mailservers.py) keeps mail as this user: dovecot refuses uid 0.
+  id vmail >/dev/null 2>&1 || as_root useradd --system --no-create-home --shell /usr/sbin/nologin vmail
 fi
 if ! "$PY" -c "import ensurepip, venv" >/dev/null 2>&1; then
   log "Installing python3-venv"
