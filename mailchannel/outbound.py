@@ -75,11 +75,14 @@ def new_message_id(mailbox: Mailbox | None, ticket: Ticket | None) -> str:
     return f"{stem}.{timezone.now():%Y%m%d%H%M%S}.{secrets.token_hex(4)}@{domain}"
 
 
-def _thread_headers(ticket: Ticket) -> tuple[str, str]:
+def _thread_headers(ticket: Ticket, answering: InboundMessage | None = None) -> tuple[str, str]:
     """In-Reply-To and References for a new mail of the ticket: it answers the customer's latest
-    mail (or our first one), and names the thread's first and latest messages."""
+    mail (`answering`, the one being processed, is not linked to the ticket yet), or our first one,
+    and names the thread's first and latest messages."""
     inbound = list(InboundMessage.objects.filter(ticket=ticket).exclude(message_id="")
                    .order_by("-id").values_list("message_id", flat=True)[:5])
+    if answering is not None and answering.message_id and answering.message_id not in inbound:
+        inbound.insert(0, answering.message_id)
     outbound = list(OutboundMessage.objects.filter(ticket=ticket).order_by("id").values_list("message_id", flat=True)[:1])
     recent_out = list(OutboundMessage.objects.filter(ticket=ticket).order_by("-id").values_list("message_id", flat=True)[:3])
     in_reply_to = inbound[0] if inbound else (recent_out[0] if recent_out else "")
@@ -119,7 +122,11 @@ def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessag
     if kind is None:
         return []
     requester = ticket.requester
-    mailbox = mailbox_for_ticket(ticket)
+    # A mail being processed right now names itself in the event: answer it, from the address it went to.
+    inbound_id = ((event.data or {}).get("mail") or {}).get("inbound")
+    answering = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first() if inbound_id else None
+    mailbox = answering.mailbox if answering and answering.mailbox.is_active else mailbox_for_ticket(ticket)
+    in_reply_to, references = _thread_headers(ticket, answering)
     fallback = mailbox.language if mailbox else settings.LANGUAGE_CODE
     recipients = []  # (address, name, user)
     if requester.email:
@@ -142,7 +149,7 @@ def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessag
         to, cc = ([people[0]], people[1:]) if number == 0 else (people, [])
         messages.append(record_mail(
             kind=kind, ticket=ticket, event=event, mailbox=mailbox, language=language, to=to, cc=cc,
-            context={"requester": requester, "name": to[0][1]},
+            context={"requester": requester, "name": to[0][1]}, in_reply_to=in_reply_to, references=references,
         ))
     return messages
 
@@ -152,7 +159,7 @@ def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=N
     """Write one outgoing mail to the outbox; it leaves after the surrounding transaction commits.
     `to` and `cc` are (address, name) pairs."""
     mailbox = mailbox if mailbox is not None else (mailbox_for_ticket(ticket) if ticket else default_mailbox())
-    if ticket is not None and not in_reply_to:
+    if ticket is not None and not in_reply_to and not references:
         in_reply_to, references = _thread_headers(ticket)
     with translation.override(language):
         base = settings.HELPDESK_BASE_URL.rstrip("/")

@@ -364,7 +364,7 @@ def _answer(inbound, *, kind, language, mail, ticket=None, context=None) -> None
     mail_out.record_mail(
         kind=kind, language=language, to=[(address, mail.sender.name)], ticket=ticket, mailbox=inbound.mailbox,
         context={"name": mail.sender.name, "subject": mail.subject, **(context or {})},
-        in_reply_to=mail.message_id if ticket is None else "", references=references if ticket is None else "",
+        in_reply_to=mail.message_id, references=references,
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.forms import ListedOptionsMixin
 
 from .roles import agent_tier_ids
-from .models import OPEN_STATUSES, Category, Priority, Status, Ticket
+from .models import Category, Channel, OPEN_STATUSES, Priority, Status, Ticket
 
 REFERENCE_RE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
 
@@ -122,6 +122,7 @@ class TicketFilter(LeanFilterSet):
     assignee = ModelChoiceFilter(queryset=_agents(), label=_("Assignee"), empty_label=_("Anyone"))
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("Unassigned"))
     requester = django_filters.NumberFilter(field_name="requester_id", label=_("Requester (id)"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"), empty_label=_("Any"))
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated after"))
     breaches_before = UtcDateTimeFilter(
         field_name="next_breach_at", lookup_expr="lte", label=_("Next SLA breach before")

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from helpdesk.forms import ListedModelChoiceField, StyledForm, style_form
 
-from .models import Priority, Status
+from .models import Channel, Priority, Status
 from .selectors import active_categories, reference_lists, tier_agents
 from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
 
@@ -76,6 +76,57 @@ class TicketCreateForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].options = reference_lists().active_categories
+
+
+class AgentTicketForm(StyledForm):
+    """An agent files a ticket for a customer: found (the `customer` id the search filled in) or
+    added here. Rules (who may, duplicates, what "solved at once" means) are the services'."""
+
+    CHANNELS = [(Channel.PHONE, Channel.PHONE.label), (Channel.WALK_IN, Channel.WALK_IN.label),
+                (Channel.CHAT, Channel.CHAT.label), (Channel.EMAIL, Channel.EMAIL.label), (Channel.WEB, Channel.WEB.label)]
+
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_name = forms.CharField(label=_("Name"), max_length=300, required=False)
+    new_email = forms.EmailField(label=_("E-mail address"), required=False)
+    new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    new_organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    new_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
+    channel = forms.ChoiceField(label=_("How did the case come in?"), choices=CHANNELS, initial=Channel.PHONE)
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    description = forms.CharField(label=_("Description"), max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    category = ListedModelChoiceField(label=_("Category"), queryset=active_categories(), required=False,
+                                      empty_label=_("none"))
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    tier = forms.TypedChoiceField(label=_("Level"), coerce=int, required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+    solved_at_once = forms.BooleanField(label=_("Solved at once (first-contact resolution)"), required=False)
+    solution = forms.CharField(label=_("Answer given to the customer"), max_length=TEXT_MAX_LENGTH, required=False,
+                               widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("Only when the case was solved at once: it is recorded as your reply."))
+    notify = forms.BooleanField(label=_("Send the customer the confirmation with the reference"), required=False,
+                                initial=True)
+
+    def __init__(self, *args, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].options = reference_lists().active_categories
+        self.fields["tier"].choices = [(t.pk, t.name) for t in tiers]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("solved_at_once") and not (cleaned.get("solution") or "").strip():
+            self.add_error("solution", _("Say which answer solved the case."))
+        return cleaned
+
+
+class CustomerForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=300)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    notes = forms.CharField(label=_("Notes about the customer"), required=False, max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 4}), help_text=_("For agents only; the customer never sees them."))
 
 
 class ReplyForm(StyledForm):

@@ -83,6 +83,9 @@ class Profile(models.Model):
         related_name="profiles",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    notes = models.TextField(_("notes about the customer"), blank=True, max_length=5000,
+                             help_text=_("For agents only; the customer never sees them."))
 
     class Meta:
         verbose_name = _("profile")

@@ -214,3 +214,87 @@ def password_reset_users(*, email: str):
 def ticket_collaborators(*, ticket: Ticket) -> list:
     """Who else follows the ticket's conversation (receives its public answers)."""
     return list(ticket.collaborators.only("email", "name").order_by("id"))
+
+
+CUSTOMER_SEARCH_LIMIT = 10
+
+
+def customers() -> QuerySet:
+    """People who are not agents (no tier, not an admin)."""
+    return get_user_model().objects.filter(is_active=True, is_superuser=False, tier_memberships__isnull=True)
+
+
+def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list:
+    """Customers whose name, e-mail address, phone number or organisation contains the text, as an
+    agent types it while a customer is on the phone. Trigram indexes (tickets/migrations/0009) keep
+    it fast at hundreds of thousands of customers."""
+    from django.db.models import Q
+
+    if not roles.is_agent(user):
+        return []
+    query = " ".join((query or "").split())[:100]
+    if len(query) < 2:
+        return []
+    words = query.split()[:4]
+    match = Q()
+    for word in words:
+        match &= (Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+                  | Q(profile__phone__icontains=word) | Q(profile__organisation__name__icontains=word))
+    return list(customers().filter(match).select_related("profile__organisation")
+                .order_by("last_name", "first_name", "id")[:limit])
+
+
+@dataclass
+class QuickFind:
+    ticket: Ticket | None
+    tickets: list
+    customers: list
+
+
+def quick_find(*, user, query: str) -> QuickFind:
+    """The navbar's search: a reference (also just its number, "1234", as a caller reads it out)
+    finds its ticket; other text lists matching customers and tickets."""
+    import re
+
+    from django.conf import settings
+    from django.contrib.postgres.search import SearchQuery
+    from django.utils import timezone
+
+    query = " ".join((query or "").split())[:200]
+    empty = QuickFind(ticket=None, tickets=[], customers=[])
+    if not roles.is_agent(user) or not query:
+        return empty
+    references = []
+    if re.fullmatch(r"[A-Za-z]+-\d{4}-\d+", query):
+        references = [query.upper()]
+    elif re.fullmatch(r"\d{1,9}", query):
+        # The number comes from one sequence across the years: try each year the helpdesk has run.
+        prefix, number, this_year = settings.HELPDESK_REFERENCE_PREFIX, int(query), timezone.localdate().year
+        references = [f"{prefix}-{year}-{number:06d}" for year in range(this_year - 15, this_year + 1)]
+    if references:
+        found = list(Ticket.objects.filter(reference__in=references).order_by("-created_at")[:2])
+        if len(found) == 1:
+            return QuickFind(ticket=found[0], tickets=found, customers=[])
+    text = SearchQuery(query, config="german", search_type="websearch") | SearchQuery(
+        query, config="english", search_type="websearch")
+    tickets = list(Ticket.objects.filter(search_vector=text).select_related("requester")
+                   .order_by("-updated_at", "-id")[:20])
+    return QuickFind(ticket=None, tickets=tickets, customers=customer_search(user=user, query=query))
+
+
+def customer_get_for_agent(*, user, pk: int):
+    if not roles.is_agent(user):
+        raise Http404
+    customer = customers().select_related("profile__organisation").filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def customer_ticket_overview(*, customer, limit: int = 50) -> tuple[list, list]:
+    """A customer's open tickets and their recent others, newest first."""
+    from .models import OPEN_STATUSES
+
+    rows = list(Ticket.objects.filter(requester=customer).select_related("tier")
+                .order_by("-updated_at", "-id")[:limit])
+    return [t for t in rows if t.status in OPEN_STATUSES], [t for t in rows if t.status not in OPEN_STATUSES]

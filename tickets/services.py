@@ -29,6 +29,7 @@ from .models import (
     Channel,
     Collaborator,
     EventKind,
+    Organisation,
     Priority,
     Profile,
     Status,
@@ -185,6 +186,89 @@ def customer_create_from_contact(*, email: str, name: str = "", language: str = 
     return user
 
 
+PHONE_RE = re.compile(r"^\+?[0-9 ()/.\-]{3,40}$")
+NOTES_MAX_LENGTH = Profile._meta.get_field("notes").max_length
+
+
+def _clean_phone(phone: str) -> str:
+    phone = " ".join((phone or "").split())
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError(_("“%(phone)s” is not a phone number.") % {"phone": phone})
+    return phone
+
+
+def _organisation_named(name: str):
+    name = clean_subject(name)[:200]
+    if not name:
+        return None
+    organisation = Organisation.objects.filter(name__iexact=name).first()
+    return organisation or Organisation.objects.create(name=name)
+
+
+class DuplicateCustomer(ValidationError):
+    """The address belongs to a customer already: the message says so, `customer` is who it is."""
+
+    def __init__(self, customer):
+        super().__init__(_("A customer with this e-mail address already exists: %(name)s.")
+                         % {"name": customer.get_full_name() or customer.email}, code="duplicate")
+        self.customer = customer
+
+
+@transaction.atomic
+def customer_create(*, actor, name: str, email: str = "", phone: str = "", organisation: str = "",
+                    language: str = "de"):
+    """An agent adds a customer on the spot (a caller, a visitor): a name and an e-mail address or a
+    phone number. No password: the customer sets one through the reset link if they ever log in."""
+    _require_agent(actor)
+    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=300)
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    phone = _clean_phone(phone)
+    if not email and not phone:
+        raise ValidationError(_("Give an e-mail address or a phone number, so that we can reach the customer."))
+    if email:
+        if "@" not in email or len(email) > 254:
+            raise ValidationError(_("“%(email)s” is not an e-mail address.") % {"email": email})
+        existing = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
+        if existing is not None:
+            raise DuplicateCustomer(existing)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    first_name, _sep, last_name = name.partition(" ")
+    import secrets
+
+    user = User(username=email or f"customer-{secrets.token_hex(8)}", email=email,
+                first_name=first_name[:150], last_name=last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, language=language, phone=phone, organisation=_organisation_named(organisation))
+    return user
+
+
+@transaction.atomic
+def customer_update(*, actor, customer, name: str, email: str, phone: str = "", organisation: str = "",
+                    language: str = "de", notes: str = ""):
+    """An agent corrects a customer's contact data and keeps notes about them."""
+    _require_agent(actor)
+    if roles.is_agent(customer):
+        raise PermissionDenied(_("Agents' accounts are changed in the administration."))
+    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=300)
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    phone = _clean_phone(phone)
+    notes = _clean_text(notes, field_label=_("Notes"), max_length=NOTES_MAX_LENGTH, required=False)
+    if not email and not phone:
+        raise ValidationError(_("Give an e-mail address or a phone number, so that we can reach the customer."))
+    if email and User.objects.filter(email__iexact=email).exclude(pk=customer.pk).exists():
+        raise DuplicateCustomer(User.objects.filter(email__iexact=email).exclude(pk=customer.pk).first())
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    customer.first_name, _sep, customer.last_name = name.partition(" ")
+    customer.email = email
+    customer.save(update_fields=["first_name", "last_name", "email"])
+    Profile.objects.update_or_create(user=customer, defaults={
+        "phone": phone, "language": language, "notes": notes, "organisation": _organisation_named(organisation)})
+    return customer
+
+
 def api_token_for(user):
     """The user's API token, or None if they have not created one."""
     from rest_framework.authtoken.models import Token
@@ -223,11 +307,14 @@ def ticket_create(
     channel: str = Channel.WEB,
     notify: bool = True,
     event_data: dict | None = None,
+    solution: str = "",
 ) -> Ticket:
     """Register a case under a new reference, at the 1st level unless a `tier` is named (a mailbox may
     start its tickets elsewhere). `actor` is the agent filing on behalf of a customer; by default the
     requester files it themself. `notify=False` sends the requester no confirmation; `event_data`
-    adds the entry point's facts (e.g. the mail's addresses) to the first event."""
+    adds the entry point's facts (e.g. the mail's addresses) to the first event. A `solution` is the
+    first-contact resolution: the agent solved the case while registering it (on the phone, at the
+    desk), so the ticket is created solved with that answer, at the tier it was filed at."""
     actor = actor or requester
     if actor.pk != requester.pk:
         _require_agent(actor)
@@ -259,7 +346,37 @@ def ticket_create(
     if not notify:
         data["silent"] = True
     _record(ticket, kind=EventKind.CREATED, actor=actor, body=description, files=files, data=data, channel=channel)
+    if solution:
+        if actor.pk == requester.pk or not roles.is_agent(actor):
+            raise PermissionDenied(_("Only an agent filing for a customer can solve the case at once."))
+        solution = _clean_text(solution, field_label=_("Solution"), max_length=TEXT_MAX_LENGTH)
+        answer = {"author_role": "agent", "first_contact_resolution": True}
+        if not notify:
+            answer["silent"] = True
+        _record(ticket, kind=EventKind.REPLY, actor=actor, body=solution, channel=channel, data=answer)
+        # The answer itself tells the customer: the "solved" mail would say it a second time.
+        _set_status(ticket, actor=actor, status=Status.SOLVED, channel=channel, silent=True)
     return ticket
+
+
+@transaction.atomic
+def ticket_file_for_customer(*, actor, customer=None, new_customer: dict | None = None, **ticket) -> Ticket:
+    """The 1st level registers a case for a customer on the phone, at the desk or in a chat: the
+    customer found (`customer`) or added on the spot (`new_customer`: the arguments of
+    customer_create), then the ticket, in one transaction. `ticket` takes ticket_create's arguments
+    (subject, description, category, priority, tier, channel, notify, solution, attachments)."""
+    _require_agent(actor)
+    if customer is None:
+        if not new_customer:
+            raise ValidationError(_("Choose the customer, or add a new one."))
+        customer = customer_create(actor=actor, **new_customer)
+    elif roles.is_agent(customer):
+        raise ValidationError(_("Tickets are filed for customers, not for agents."))
+    tier = ticket.get("tier")
+    if tier is None:
+        own = Tier.objects.filter(memberships__agent=actor).order_by("level").first()
+        ticket["tier"] = own
+    return ticket_create(requester=customer, actor=actor, **ticket)
 
 
 @transaction.atomic
@@ -356,7 +473,8 @@ def allowed_statuses(ticket: Ticket, user) -> list[str]:
     return []
 
 
-def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "", channel: str = Channel.WEB) -> TicketEvent:
+def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "", channel: str = Channel.WEB,
+                silent: bool = False) -> TicketEvent:
     old = ticket.status
     ticket.status = status
     if status == Status.SOLVED:
@@ -364,10 +482,10 @@ def _set_status(ticket: Ticket, *, actor, status: str, reason: str = "", channel
     elif status in OPEN_STATUSES:
         ticket.solved_at = None
     ticket.save(update_fields=["status", "solved_at", "updated_at"])
-    return _record(
-        ticket, kind=EventKind.STATUS, actor=actor, body=reason, channel=channel,
-        data={"from": old, "to": status},
-    )
+    data = {"from": old, "to": status}
+    if silent:
+        data["silent"] = True
+    return _record(ticket, kind=EventKind.STATUS, actor=actor, body=reason, channel=channel, data=data)
 
 
 @transaction.atomic

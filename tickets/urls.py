@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agent, portal
+from .views import agent, customers, portal
 
 portal_patterns = (
     [
@@ -16,6 +16,10 @@ portal_patterns = (
 agent_patterns = (
     [
         path("", agent.queue, name="queue"),
+        path("tickets/new/", customers.ticket_new, name="ticket_new"),
+        path("find/", customers.quick_find, name="find"),
+        path("customers/", customers.customer_search, name="customer_search"),
+        path("customers/<int:pk>/", customers.customer_detail, name="customer"),
         path("tickets/<str:reference>/", agent.ticket_detail, name="ticket"),
         path("tickets/<str:reference>/take/", agent.ticket_take, name="ticket_take"),
         path("tickets/<str:reference>/<slug:action>/", agent.ticket_action, name="ticket_action"),

@@ -125,7 +125,7 @@ def test_a_customer_mail_becomes_a_ticket_the_agent_answers_in_the_browser_and_h
     wait_until(lambda: processed_mails() == 1, "Karin's mail fetched and processed", mail_worker)
     ticket = Ticket.objects.get()
     assert (ticket.subject, ticket.channel, ticket.requester.email) == (SUBJECT, "email", "karin.kunde@example.de")
-    # She is told her ticket's reference, in German (threading: see the xfail test at the end).
+    # She is told her ticket's reference, in German (threading: see the last test).
     (confirmation,) = smtp_outbox.wait_for(1)
     assert confirmation.rcpt_tos == ["karin.kunde@example.de"]
     assert confirmation.subject.startswith(f"[{ticket.reference}] Wir haben Ihre Anfrage erhalten")
@@ -269,12 +269,6 @@ def test_the_customer_never_sees_the_original_mail_or_an_agents_address_in_the_p
         expect(page.locator("body")).not_to_contain_text("karin.kunde@example.de")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mailchannel.services._open_ticket: the ticket's CREATED event (and with it the confirmation, written "
-    "by outbound.record_event_mail) is recorded before process_inbound saves inbound.ticket, so "
-    "outbound.mailbox_for_ticket and outbound._thread_headers find no inbound mail of the ticket: the "
-    "confirmation comes from the default mailbox, not the one the customer wrote to, and has no "
-    "In-Reply-To / References to her mail."))
 def test_the_confirmation_of_a_mailed_ticket_answers_her_mail_from_the_address_she_wrote_to(
         imap_mailbox, smtp_outbox, tiers):
     Mailbox.objects.create(name="info", address="info@example.test", display_name="Example Info", is_default=True,

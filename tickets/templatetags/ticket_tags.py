@@ -48,10 +48,14 @@ def queue_rows(tickets):
     status, priority = cache(status_badge), cache(priority_badge)
     unassigned = escape(_("unassigned"))  # translated outside the f-string: xgettext skips those
     unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
+    channels = {value: escape(str(label)) for value, label in Channel.choices}
     rows = []
     for t in tickets:
         reference = escape(t.reference)
-        category = f'<div class="small text-body-secondary">{escape(t.category.name)}</div>' if t.category_id else ""
+        category = escape(t.category.name) if t.category_id else ""
+        if t.channel != "web":
+            category = f'<span class="badge text-bg-light border me-1" data-testid="channel">{channels[t.channel]}</span>{category}'
+        category = f'<div class="small text-body-secondary">{category}</div>' if category else ""
         rows.append(
             f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
             f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'

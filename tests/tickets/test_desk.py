@@ -1,0 +1,122 @@
+"""The 1st level registers every case, however it arrives: a ticket for a customer found or added on
+the spot, solved at once where it can be, found again by the number the caller reads out."""
+
+import pytest
+from django.urls import reverse
+
+from mailchannel.models import OutboundKind, OutboundMessage
+from tests.factories import CustomerFactory, make_ticket
+from tickets import selectors, services
+from tickets.models import Channel, EventKind, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_agent_files_a_phone_case_for_a_customer_added_on_the_spot(agent1, tier1):
+    ticket = services.ticket_file_for_customer(
+        actor=agent1, new_customer={"name": "Hanna Huber", "phone": "+49 89 1234567", "organisation": "Huber KG",
+                                    "email": "hanna@huber.example", "language": "de"},
+        subject="Kein Internet", description="Seit heute früh.", channel=Channel.PHONE,
+    )
+
+    hanna = ticket.requester
+    assert (hanna.get_full_name(), hanna.profile.phone, hanna.profile.organisation.name) == (
+        "Hanna Huber", "+49 89 1234567", "Huber KG")
+    assert not hanna.has_usable_password()
+    assert (ticket.channel, ticket.tier, ticket.organisation.name) == (Channel.PHONE, tier1, "Huber KG")
+    created = ticket.events.get(kind=EventKind.CREATED)
+    assert (created.actor, created.channel) == (agent1, Channel.PHONE)
+    confirmation = OutboundMessage.objects.get(ticket=ticket, kind=OutboundKind.CREATED)
+    assert confirmation.language == "de" and ticket.reference in confirmation.subject
+
+
+def test_a_known_address_is_refused_with_the_customer_it_belongs_to(agent1, customer):
+    with pytest.raises(services.DuplicateCustomer) as refused:
+        services.customer_create(actor=agent1, name="Alice", email=customer.email.upper())
+    assert refused.value.customer == customer
+    assert "already exists" in refused.value.messages[0]
+
+
+def test_a_customer_needs_a_way_to_be_reached(agent1):
+    with pytest.raises(services.ValidationError):
+        services.customer_create(actor=agent1, name="Nobody")
+    with pytest.raises(services.ValidationError):
+        services.customer_create(actor=agent1, name="Nobody", phone="call me")
+    assert services.customer_create(actor=agent1, name="Phone Only", phone="0171 234567").email == ""
+
+
+def test_customers_cannot_file_for_others_or_add_customers(customer, other_customer, tiers):
+    with pytest.raises(services.PermissionDenied):
+        services.ticket_file_for_customer(actor=customer, customer=other_customer, subject="x", description="y")
+    with pytest.raises(services.PermissionDenied):
+        services.customer_create(actor=customer, name="X", email="x@example.org")
+
+
+def test_first_contact_resolution_creates_the_ticket_solved_with_the_answer(agent1, customer, tier1):
+    ticket = services.ticket_file_for_customer(
+        actor=agent1, customer=customer, subject="Passwort vergessen", description="Kann mich nicht anmelden.",
+        channel=Channel.PHONE, solution="Passwort zurückgesetzt, Anmeldung klappt wieder.",
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.tier) == (Status.SOLVED, tier1)
+    answer = ticket.events.get(kind=EventKind.REPLY)
+    assert answer.data["first_contact_resolution"] is True and answer.actor == agent1
+    kinds = sorted(OutboundMessage.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds == [OutboundKind.ANSWERED, OutboundKind.CREATED]  # no separate "solved" mail
+
+
+def test_an_unticked_confirmation_sends_nothing(agent1, customer, tiers):
+    ticket = services.ticket_file_for_customer(actor=agent1, customer=customer, subject="x", description="y",
+                                               notify=False, solution="Erledigt.")
+    assert not OutboundMessage.objects.filter(ticket=ticket).exists()
+
+
+def test_the_customer_search_finds_by_name_mail_phone_and_organisation(agent1, customer):
+    hanna = services.customer_create(actor=agent1, name="Hanna Huber", phone="089 1234567", organisation="Huber KG")
+    for query in ("hanna", "HUBER kg", "1234567", customer.email[:5]):
+        assert selectors.customer_search(user=agent1, query=query), query
+    assert selectors.customer_search(user=agent1, query="hanna huber") == [hanna]
+    assert selectors.customer_search(user=agent1, query="fiona") == []  # agents are not customers
+    assert selectors.customer_search(user=customer, query="hanna") == []
+
+
+def test_quick_find_jumps_to_a_ticket_by_its_reference_or_just_its_number(agent1, ticket):
+    number = str(int(ticket.reference.rsplit("-", 1)[1]))
+    assert selectors.quick_find(user=agent1, query=number).ticket == ticket
+    assert selectors.quick_find(user=agent1, query=ticket.reference.lower()).ticket == ticket
+    found = selectors.quick_find(user=agent1, query="printer")
+    assert found.ticket is None and found.tickets == [ticket]
+
+
+def test_the_desk_pages(login, agent1, customer, ticket):
+    client = login(agent1)
+    number = int(ticket.reference.rsplit("-", 1)[1])
+    assert client.get(reverse("agent:find"), {"q": number})["Location"] == reverse("agent:ticket", args=[ticket.reference])
+    assert customer.email in client.get(reverse("agent:find"), {"q": "alice"}).content.decode()
+    assert client.get(reverse("agent:customer_search"), {"q": "alice", "pick": "1"}, HTTP_HX_REQUEST="true").status_code == 200
+    page = client.get(reverse("agent:customer", args=[customer.pk])).content.decode()
+    assert ticket.reference in page
+    response = client.post(reverse("agent:customer", args=[customer.pk]), {
+        "name": "Alice Anders-Berg", "email": customer.email, "phone": "030 555", "organisation": "ACME", "language": "en",
+        "notes": "Ruft gern früh an."})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.last_name, customer.profile.phone, customer.profile.notes) == ("Anders-Berg", "030 555", "Ruft gern früh an.")
+
+    new = client.post(reverse("agent:ticket_new"), {
+        "new_name": "Otto Ober", "new_phone": "0911 777", "new_language": "de", "channel": "walk_in",
+        "subject": "Drucker", "description": "Papierstau", "priority": "2", "tier": "", "notify": "on"})
+    assert new.status_code == 302, new.content.decode()[:2000]
+    duplicate = client.post(reverse("agent:ticket_new"), {
+        "new_name": "Alice", "new_email": customer.email, "new_language": "de", "channel": "phone",
+        "subject": "x", "description": "y", "priority": "2"})
+    assert duplicate.status_code == 400
+    assert reverse("agent:customer", args=[customer.pk]) in duplicate.content.decode()
+
+
+def test_customers_do_not_reach_the_desk(login, customer):
+    client = login(customer)
+    for url in (reverse("agent:ticket_new"), reverse("agent:find"), reverse("agent:customer", args=[customer.pk]),
+                reverse("agent:customer_search")):
+        assert client.get(url).status_code == 403, url
