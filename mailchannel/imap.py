@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
@@ -178,9 +179,9 @@ def describe_error(error: Exception) -> str:
     if isinstance(error, ssl.SSLCertVerificationError):
         return _("The server's certificate could not be verified: %(error)s") % {"error": error.verify_message}
     if isinstance(error, ssl.SSLError):
-        return _("The encrypted connection failed (is the port and security setting right?): %(error)s") % {"error": error}
+        return _("The encrypted connection failed (are the port and security settings right?): %(error)s") % {"error": error}
     if isinstance(error, ConnectionRefusedError):
-        return _("Nothing answers at this address and port (connection refused).")
+        return _("No server is listening at this address and port (connection refused).")
     if isinstance(error, TimeoutError):
         return _("The server did not answer in time.")
     if isinstance(error, OSError) and getattr(error, "errno", None) in (-2, -3, -5):
@@ -194,5 +195,7 @@ def check_connection(mailbox: Mailbox) -> str:
     """Log in and open the folder; returns a sentence about what was found. Raises on failure."""
     with connect(mailbox) as client:
         folder = client.select_folder(mailbox.imap_folder, readonly=True)
-        return _("IMAP: logged in, folder “%(folder)s” has %(count)d messages.") % {
-            "folder": mailbox.imap_folder, "count": folder.get(b"EXISTS", 0)}
+        count = folder.get(b"EXISTS", 0)
+        return ngettext("IMAP: logged in, folder “%(folder)s” has %(count)d message.",
+                        "IMAP: logged in, folder “%(folder)s” has %(count)d messages.", count) % {
+            "folder": mailbox.imap_folder, "count": count}

@@ -64,7 +64,7 @@ class Mailbox(models.Model):
 
     tier = models.ForeignKey("tickets.Tier", verbose_name=_("tier for new tickets"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+",
-                             help_text=_("Empty: the 1st level."))
+                             help_text=_("Empty: the lowest tier."))
     category = models.ForeignKey("tickets.Category", verbose_name=_("category for new tickets"), null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="+")
     language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="de",
@@ -74,7 +74,7 @@ class Mailbox(models.Model):
         help_text=_("Otherwise mail from addresses without an account gets a polite refusal."),
     )
     reopen_days = models.PositiveIntegerField(
-        _("reopen closed tickets for (days)"), default=14,
+        _("days in which a reply reopens a closed ticket"), default=14,
         help_text=_("A reply to a ticket closed longer ago opens a new ticket linked to the old one."),
     )
     max_new_tickets_per_hour = models.PositiveIntegerField(
@@ -170,8 +170,8 @@ class InboundMessage(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = _("inbound mail")
-        verbose_name_plural = _("inbound mail")
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
         ordering = ["-received_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["mailbox", "key"], name="unique_inbound_per_mailbox")]
         indexes = [
@@ -230,8 +230,8 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("outbound mail")
-        verbose_name_plural = _("outbound mail")
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbound_pending_idx"),

@@ -27,6 +27,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tickets import roles
 from tickets import services as ticket_services
@@ -281,9 +282,10 @@ def _open_ticket(inbound, mail, user, *, follows: Ticket | None, release: bool) 
             reason__in=[InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP],
         ).count()
         if recent >= mailbox.max_new_tickets_per_hour:
-            raise _Outcome(InboundStatus.HELD, InboundReason.RATE_LIMITED, _(
-                "%(count)d new tickets from this sender within the last hour: held until an agent releases it."
-            ) % {"count": recent})
+            raise _Outcome(InboundStatus.HELD, InboundReason.RATE_LIMITED, ngettext(
+                "%(count)d new ticket from this sender within the last hour: this mail is held until an agent releases it.",
+                "%(count)d new tickets from this sender within the last hour: this mail is held until an agent releases it.",
+                recent) % {"count": recent})
     text = _text_for(mail, keep_quotes=mail.is_forward, keep_signature=True)
     subject = _subject_for(mail, text)
     files, left_out = _files(mail)
@@ -343,7 +345,7 @@ def _left_out(inbound, mail, ticket, left_out) -> None:
     names = ", ".join(f"{p.filename} ({filesizeformat(p.size)})" for p in left_out)
     ticket_services.ticket_add_note(
         ticket=ticket, author=None, channel=Channel.EMAIL,
-        body=_("Left out of the mail (over the limit of %(max)s per file or %(count)d files): %(names)s")
+        body=_("Not taken over from the mail (larger than %(max)s, or more than %(count)d files): %(names)s")
         % {"max": limit, "count": settings.HELPDESK_MAX_ATTACHMENTS, "names": names},
         event_data={"left_out": [{"name": p.filename, "size": p.size} for p in left_out], "mail": {"inbound": inbound.pk}},
     )

@@ -103,7 +103,7 @@ class AgentTicketForm(StyledForm):
     solved_at_once = forms.BooleanField(label=_("Solved at once (first-contact resolution)"), required=False)
     solution = forms.CharField(label=_("Answer given to the customer"), max_length=TEXT_MAX_LENGTH, required=False,
                                widget=forms.Textarea(attrs={"rows": 4}),
-                               help_text=_("Only when the case was solved at once: it is recorded as your reply."))
+                               help_text=_("Only if the case was solved at once; this answer is recorded as your reply."))
     notify = forms.BooleanField(label=_("Send the customer the confirmation with the reference"), required=False,
                                 initial=True)
 
