@@ -14,8 +14,11 @@ class EscalationConfig(AppConfig):
         from .clocks import on_ticket_event
         from .presenters import describe_ticket_event
 
+        from .reminders import on_ticket_event as follow_up_taken
+
         def keep_clocks_in_step(sender, ticket, event, **kwargs):
             on_ticket_event(ticket, event)
+            follow_up_taken(ticket, event)
 
         ticket_changed.connect(keep_clocks_in_step, sender=Ticket, weak=False, dispatch_uid="escalation.clocks")
         presenters.register_detail_renderer(describe_ticket_event)

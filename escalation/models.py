@@ -222,6 +222,7 @@ class ClockEventKind(models.TextChoices):
     WARNED = "warned", _("Warned")
     BREACHED = "breached", _("Breached")
     ESCALATED = "escalated", _("Escalated")
+    REMINDER = "reminder", _("Follow-up due")
 
 
 class ClockEvent(models.Model):
@@ -302,3 +303,27 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+
+class Reminder(models.Model):
+    """A Wiedervorlage: an agent wants the ticket back at a moment (call the customer back, check a
+    fix). PostgreSQL holds the moment; the sweep fires it exactly once, like an SLA clock."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="reminders")
+    due_at = models.DateTimeField(_("due"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    fired_at = models.DateTimeField(_("fired"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up reminder")
+        verbose_name_plural = _("follow-up reminders")
+        indexes = [models.Index(fields=["due_at"], condition=Q(fired_at__isnull=True, cancelled_at__isnull=True),
+                                name="reminder_pending_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} @ {self.due_at:%Y-%m-%d %H:%M}"

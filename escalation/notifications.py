@@ -24,7 +24,8 @@ def send_notification_mails(notification_ids) -> int:
             url = settings.HELPDESK_BASE_URL.rstrip("/") + reverse(
                 "agent:ticket", kwargs={"reference": notification.ticket.reference}
             )
-            subject = (_("SLA warning: %(reference)s") if notification.kind == "warned" else _("SLA breach: %(reference)s")) % {
+            subjects = {"warned": _("SLA warning: %(reference)s"), "reminder": _("Follow-up due: %(reference)s")}
+            subject = subjects.get(notification.kind, _("SLA breach: %(reference)s")) % {
                 "reference": notification.ticket.reference
             }
             body = f"{describe_notification(notification)}\n\n{notification.ticket.subject}\n{url}\n"

@@ -55,6 +55,17 @@ def describe_ticket_event(event) -> str | None:
         return describe_breach(event.data["automatic"])
     if event.kind == EventKind.AUTOMATION and (event.data or {}).get("metric"):
         return describe_breach(event.data)
+    if event.kind == EventKind.AUTOMATION and "reminder" in (event.data or {}):
+        values = {"due": _moment(event.data["reminder"].get("due_at")), "by": event.data["reminder"].get("by", "")}
+        note = event.data["reminder"].get("note")
+        if note:
+            return _("%(by)s set the ticket aside until %(due)s: %(note)s") % {**values, "note": note}
+        return _("%(by)s set the ticket aside until %(due)s.") % values
+    if event.kind == EventKind.AUTOMATION and "reminder_due" in (event.data or {}):
+        data = event.data["reminder_due"]
+        if data.get("note"):
+            return _("Follow-up due (set by %(by)s): %(note)s") % {"by": data.get("by", ""), "note": data["note"]}
+        return _("Follow-up due (set by %(by)s).") % {"by": data.get("by", "")}
     return None
 
 
@@ -64,4 +75,9 @@ def describe_notification(notification) -> str:
         return _("%(reference)s: the target “%(metric)s” will be breached at %(due)s.") % {
             "reference": notification.ticket.reference, "metric": _metric(data.get("metric")), "due": _moment(data.get("due_at")),
         }
+    if notification.kind == "reminder":
+        note = data.get("note")
+        if note:
+            return _("%(reference)s is due for follow-up: %(note)s") % {"reference": notification.ticket.reference, "note": note}
+        return _("%(reference)s is due for follow-up.") % {"reference": notification.ticket.reference}
     return f"{notification.ticket.reference}: {describe_breach(data)}"

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import notifications, services
+from . import notifications, reminders, services
 
 
 @shared_task
@@ -15,6 +15,8 @@ def sweep(helper: bool = False) -> int:
             for _ in range(extra):
                 sweep.apply_async(kwargs={"helper": True}, expires=settings.HELPDESK_SWEEP_SECONDS)
     done = services.process_due_clocks()
+    if not helper:
+        done += reminders.process_due_reminders()
     if services.due_backlog(limit=1):
         # More is due. If this run could act on nothing (every ticket busy in a request), wait a
         # second before the next look rather than spin.

@@ -48,6 +48,7 @@ urlpatterns = [
     path("language/", accounts.change_language, name="set_language"),
     path("agent/notifications/", escalation_views.notifications, name="notifications"),
     path("agent/notifications/read/", escalation_views.notifications_read, name="notifications_read"),
+    path("agent/follow-up/<str:reference>/", escalation_views.reminder_set, name="reminder_set"),
     path("api/v1/tickets/<str:reference>/sla/", escalation_api.TicketSlaView.as_view(), name="api-ticket-sla"),
     path("api/v1/notifications/", escalation_api.NotificationList.as_view(), name="api-notifications"),
     path("api/v1/notifications/read/", escalation_api.NotificationsMarkRead.as_view(), name="api-notifications-read"),

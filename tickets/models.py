@@ -170,6 +170,9 @@ class Ticket(models.Model):
     # The earliest due moment of the ticket's running SLA clocks. Written only by the escalation app,
     # in the transaction that changes the clocks, so the queue can sort by it with an index.
     next_breach_at = models.DateTimeField(_("next breach"), null=True, blank=True, editable=False)
+    # When an agent wants to come back to the ticket (Wiedervorlage): the pending reminder's moment,
+    # and once it has fired, until an agent acts on the ticket again. Written by the escalation app.
+    follow_up_at = models.DateTimeField(_("follow-up"), null=True, blank=True, editable=False)
     # Full-text search over subject and description, stemmed both in German and in English (a ticket
     # carries no language of its own), kept by PostgreSQL itself.
     search_vector = models.GeneratedField(

@@ -1,12 +1,14 @@
 from html import escape
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from helpdesk.html import Countdowns, countdown, short_datetime
 
 from .. import selectors
+from ..forms import ReminderForm
 from ..models import ClockState
 
 register = template.Library()
@@ -71,3 +73,12 @@ def unread_notifications(context):
     if request is None or not request.user.is_authenticated:
         return 0
     return selectors.unread_notification_count(request.user)
+
+
+@register.inclusion_tag("escalation/reminder_form.html")
+def reminder_form(ticket):
+    """The Wiedervorlage form of the ticket page: what is set, and a blank form to set it."""
+    now = timezone.now()
+    return {"ticket": ticket, "form": ReminderForm(initial={"status": "waiting"}),
+            "due": ticket.follow_up_at is not None and ticket.follow_up_at <= now,
+            "pending": ticket.follow_up_at is not None and ticket.follow_up_at > now}

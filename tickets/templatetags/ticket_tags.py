@@ -49,6 +49,15 @@ def queue_rows(tickets):
     unassigned = escape(_("unassigned"))  # translated outside the f-string: xgettext skips those
     unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
     channels = {value: escape(str(label)) for value, label in Channel.choices}
+    now, follow_up_due = timezone.now(), escape(_("Due for follow-up"))
+
+    def follow_up(moment):
+        if moment is None:
+            return ""
+        if moment <= now:
+            return f' <span class="badge text-bg-warning" data-testid="follow-up-due">{follow_up_due}</span>'
+        return f' <span class="small text-body-secondary" data-testid="follow-up">↻ {escape(short_datetime(moment))}</span>'
+
     rows = []
     for t in tickets:
         reference = escape(t.reference)
@@ -60,7 +69,7 @@ def queue_rows(tickets):
             f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
             f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'
             f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
-            f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}</td>'
+            f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}{follow_up(t.follow_up_at)}</td>'
             f'<td class="hide-sm text-nowrap">{escape(t.tier.name)}</td>'
             f'<td class="hide-sm">{people[t.assignee_id] if t.assignee_id else unassigned}</td>'
             f'<td class="hide-sm">{people[t.requester_id]}</td>'
