@@ -179,6 +179,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             (None, {"fields": ["name", "position", "is_default", "schedule"]}),
             (_("Conditions (all must match)"), {"fields": ["categories", "priorities", "organisations"]}),
             (_("Pausing"), {"fields": [f"pause_{m}" for m in Metric.values]}),
+            (_("Responses"), {"fields": ["calls_count_as_response"]}),
         ]
 
     def has_delete_permission(self, request, obj=None):

@@ -206,12 +206,14 @@ def on_ticket_event(ticket: Ticket, event) -> None:
     changed: set[str] = set()
     policy = next((c.policy for c in clocks.values() if c.policy_id), None)
 
-    if event.kind == EventKind.REPLY:
-        if data.get("author_role") == "agent":
+    answered_by_call = (event.kind == EventKind.CALL and data.get("with_customer")
+                        and policy is not None and policy.calls_count_as_response)
+    if event.kind == EventKind.REPLY or answered_by_call:
+        if data.get("author_role") == "agent" or answered_by_call:
             for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE):
                 clock = clocks.get(metric)
                 if clock and clock.state in OPEN_CLOCK_STATES:
-                    _meet(clock, now, "agent_reply")
+                    _meet(clock, now, "phone_call" if answered_by_call else "agent_reply")
                     changed.add(metric)
         else:
             first = clocks.get(Metric.FIRST_RESPONSE)

@@ -124,6 +124,10 @@ class SlaPolicy(models.Model):
         _("statuses that pause each clock"), default=default_pause_statuses,
         help_text=_("For each target, the ticket statuses in which its clock stops."),
     )
+    calls_count_as_response = models.BooleanField(
+        _("a phone call with the customer counts as a response"), default=True,
+        help_text=_("A call recorded on the ticket meets the first and next response targets, like a reply."),
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -150,6 +150,15 @@ class NoteForm(StyledForm):
     attachments = MultipleFileField(label=_("Attachments"))
 
 
+class CallForm(StyledForm):
+    direction = forms.ChoiceField(label=_("Call"), choices=[("incoming", _("Incoming")), ("outgoing", _("Outgoing"))])
+    number = forms.CharField(label=_("Phone number"), max_length=40, required=False)
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=600, initial=5)
+    summary = forms.CharField(label=_("What was said"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    with_customer = forms.BooleanField(label=_("Call with the customer (counts as our response)"), required=False,
+                                       initial=True)
+
+
 class StatusForm(StyledForm):
     status = forms.ChoiceField(label=_("Status"))
 

@@ -227,6 +227,7 @@ class EventKind(models.TextChoices):
     TIER = "tier", _("Tier changed")
     AUTOMATION = "automation", _("Automatic action")
     COLLABORATORS = "collaborators", _("Collaborators changed")
+    CALL = "call", _("Phone call")
 
 
 class TicketEvent(models.Model):

@@ -76,6 +76,11 @@ def describe_event(event) -> str:
         return _("Escalated from %(old)s to %(new)s") % values
     if kind == EventKind.AUTOMATION:
         return _("Automatic action")
+    if kind == EventKind.CALL:
+        values = {"minutes": data.get("minutes", 0), "number": data.get("number") or _("unknown number")}
+        if data.get("direction") == "outgoing":
+            return _("Outgoing call to %(number)s (%(minutes)s min)") % values
+        return _("Incoming call from %(number)s (%(minutes)s min)") % values
     if kind == EventKind.COLLABORATORS:
         return _("In copy from now on: %(people)s") % {
             "people": ", ".join(p.get("name") or p.get("email", "") for p in data.get("added", []))}

@@ -458,6 +458,32 @@ def ticket_add_collaborators(*, ticket: Ticket, actor, people, channel: str = Ch
     return added
 
 
+CALL_DIRECTIONS = ("incoming", "outgoing")
+CALL_MAX_MINUTES = 600
+
+
+@transaction.atomic
+def ticket_log_call(*, ticket: Ticket, actor, direction: str, summary: str, number: str = "", minutes: int = 0,
+                    with_customer: bool = True) -> TicketEvent:
+    """A phone call about the ticket, for the record: which way, which number, how long, what was
+    said. Internal like a note; a call with the customer answers them as a reply would, where the
+    SLA policy says so (escalation reads `with_customer`)."""
+    _require_agent(actor)
+    if direction not in CALL_DIRECTIONS:
+        raise ValidationError(_("Say whether the call came in or went out."))
+    if not 0 <= int(minutes) <= CALL_MAX_MINUTES:
+        raise ValidationError(_("A call lasts between 0 and %(max)d minutes.") % {"max": CALL_MAX_MINUTES})
+    summary = _clean_text(summary, field_label=_("What was said"), max_length=TEXT_MAX_LENGTH)
+    number = _clean_phone(number)
+    ticket = _lock(ticket)
+    event = _record(
+        ticket, kind=EventKind.CALL, actor=actor, body=summary, is_public=False, channel=Channel.PHONE,
+        data={"direction": direction, "number": number, "minutes": int(minutes), "with_customer": bool(with_customer)},
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
+    return event
+
+
 def allowed_statuses(ticket: Ticket, user) -> list[str]:
     """The statuses `user` may move `ticket` to from where it stands now."""
     if ticket.status == Status.CLOSED:

@@ -119,3 +119,33 @@ def test_a_reminder_fires_once_although_the_worker_was_killed_across_its_moment(
         stop_celery(worker, beat)
     assert ticket.events.filter(kind=EventKind.AUTOMATION, data__has_key="reminder_due").count() == 1
     assert Ticket.objects.get(pk=ticket.pk).status == Status.OPEN
+
+
+@pytest.mark.parametrize("counts", [True, False])
+def test_a_call_with_the_customer_is_recorded_and_counts_as_our_response_where_the_policy_says_so(
+        policy, customer, agent1, login, counts):
+    from escalation.models import ClockState, Metric, TicketClock
+    from tests.factories import make_ticket
+    from tickets.services import ticket_log_call
+
+    policy.calls_count_as_response = counts
+    policy.save()
+    ticket = make_ticket(customer)
+    event = ticket_log_call(ticket=ticket, actor=agent1, direction="outgoing", number="+49 30 123456", minutes=7,
+                            summary="Router neu gestartet, Kundin bestätigt.")
+
+    assert (event.kind, event.channel, event.is_public) == (EventKind.CALL, "phone", False)
+    first = TicketClock.objects.get(ticket=ticket, metric=Metric.FIRST_RESPONSE)
+    assert (first.state == ClockState.MET) is counts
+    page = login(agent1).get(reverse("agent:ticket", args=[ticket.reference])).content.decode()
+    assert "+49 30 123456" in page and "Router neu gestartet" in page
+    assert "Router" not in login(customer).get(reverse("portal:ticket", args=[ticket.reference])).content.decode()
+
+
+def test_a_call_is_recorded_from_the_ticket_page_and_refused_without_what_was_said(login, agent1, ticket):
+    client = login(agent1)
+    url = reverse("agent:ticket_action", args=[ticket.reference, "call"])
+    assert client.post(url, {"direction": "incoming", "minutes": "3", "summary": ""}).status_code == 400
+    assert client.post(url, {"direction": "incoming", "minutes": "3", "summary": "Fragt nach dem Stand.",
+                             "with_customer": "on"}).status_code == 302
+    assert ticket.events.filter(kind=EventKind.CALL, body="Fragt nach dem Stand.").exists()

@@ -15,7 +15,7 @@ from helpdesk.forms import style_form
 from knowledgebase import selectors as kb_selectors
 
 from .. import selectors, services
-from ..forms import AgentReplyForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
+from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from .common import PAGE_SIZES, agent_required, paginate, run_service
 
 
@@ -55,7 +55,7 @@ def _make_form(action, request, ticket, bound=False):
     if action == "assign":
         return AssignForm(*args, tier=ticket.tier, auto_id=auto_id, initial={"assignee": ticket.assignee_id})
     initial = {"priority": ticket.priority, "category": ticket.category_id}
-    form_class = {"note": NoteForm, "priority": PriorityForm, "category": CategoryForm,
+    form_class = {"note": NoteForm, "call": CallForm, "priority": PriorityForm, "category": CategoryForm,
                   "escalate": EscalateForm, "send_back": SendBackForm}[action]
     return form_class(*args, auto_id=auto_id, initial=initial)
 
@@ -137,6 +137,10 @@ def _note(request, ticket, data):
     return services.ticket_add_note(ticket=ticket, author=request.user, body=data["body"], attachments=data["attachments"])
 
 
+def _call(request, ticket, data):
+    return services.ticket_log_call(ticket=ticket, actor=request.user, **data)
+
+
 def _status(request, ticket, data):
     return services.ticket_change_status(ticket=ticket, actor=request.user, status=data["status"])
 
@@ -165,6 +169,7 @@ def _send_back(request, ticket, data):
 ACTIONS = {
     "reply": (_reply, lambda: _("Your reply has been sent to the customer.")),
     "note": (_note, lambda: _("The internal note has been added.")),
+    "call": (_call, lambda: _("The phone call has been recorded.")),
     "status": (_status, lambda: _("The status has been changed.")),
     "priority": (_priority, lambda: _("The priority has been changed.")),
     "assign": (_assign, lambda: _("The assignment has been changed.")),
