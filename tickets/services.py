@@ -264,7 +264,7 @@ def customer_update(*, actor, customer, name: str, email: str, phone: str = "", 
     customer.first_name, _sep, customer.last_name = name.partition(" ")
     customer.email = email
     customer.save(update_fields=["first_name", "last_name", "email"])
-    Profile.objects.update_or_create(user=customer, defaults={
+    customer.profile, _created = Profile.objects.update_or_create(user=customer, defaults={
         "phone": phone, "language": language, "notes": notes, "organisation": _organisation_named(organisation)})
     return customer
 

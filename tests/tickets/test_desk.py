@@ -120,3 +120,27 @@ def test_customers_do_not_reach_the_desk(login, customer):
     for url in (reverse("agent:ticket_new"), reverse("agent:find"), reverse("agent:customer", args=[customer.pk]),
                 reverse("agent:customer_search")):
         assert client.get(url).status_code == 403, url
+
+
+def test_the_api_finds_adds_and_changes_customers_for_agents(agent1, customer, client):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(customer)
+    assert api.get("/api/v1/customers/", {"q": "alice"}).status_code == 403
+    api.force_authenticate(agent1)
+    assert [c["id"] for c in api.get("/api/v1/customers/", {"q": "alice"}).json()] == [customer.pk]
+    created = api.post("/api/v1/customers/", {"name": "Hanna Huber", "phone": "089 1234567", "organisation": "Huber KG"},
+                       format="json")
+    assert created.status_code == 201 and created.json()["organisation"] == "Huber KG"
+    duplicate = api.post("/api/v1/customers/", {"name": "Alice", "email": customer.email}, format="json")
+    assert duplicate.status_code == 409 and duplicate.json()["existing"]["id"] == customer.pk
+    changed = api.patch(f"/api/v1/customers/{created.json()['id']}/", {"notes": "VIP"}, format="json")
+    assert changed.status_code == 200 and changed.json()["notes"] == "VIP" and changed.json()["phone"] == "089 1234567"
+    ticket = api.post("/api/v1/tickets/", {"subject": "Telefon", "description": "Anruf", "requester": customer.pk,
+                                           "channel": "phone", "solution": "Erledigt am Telefon."}, format="json")
+    assert ticket.status_code == 201, ticket.json()
+    assert (ticket.json()["channel"], ticket.json()["status"]) == ("phone", "solved")
+    api.force_authenticate(customer)
+    refused = api.post("/api/v1/tickets/", {"subject": "x", "description": "y", "channel": "phone"}, format="json")
+    assert refused.status_code == 403

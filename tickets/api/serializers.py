@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Attachment, Category, Priority, Status, Ticket, TicketEvent, Tier
+from ..models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent, Tier
 from ..presenters import actor_name, describe_event
 from ..services import REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -98,6 +98,13 @@ class TicketCreateSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False,
         help_text="Agents only: the customer the ticket is filed for. Defaults to the caller.",
     )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False,
+                                      help_text="Agents only: how the case came in (phone, walk_in, ...). Default: api.")
+    solution = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False,
+                                     help_text="Agents only: the answer that solved the case at once (first-contact "
+                                               "resolution); the ticket is created solved.")
+    notify = serializers.BooleanField(required=False, default=True,
+                                      help_text="Send the requester the confirmation with the reference.")
     attachments = AttachmentsField()
 
 
@@ -142,3 +149,23 @@ class TierMoveSerializer(serializers.Serializer):
         help_text="Defaults to the next tier in the direction of the move.",
     )
 
+
+
+class CustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=300)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="de")
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                  help_text="For agents only; the customer never sees them.")
+
+    def to_representation(self, user):
+        profile = getattr(user, "profile", None)
+        return {
+            "id": user.pk, "name": user.get_full_name(), "email": user.email,
+            "phone": profile.phone if profile else "", "language": profile.language if profile else "de",
+            "organisation": profile.organisation.name if profile and profile.organisation else "",
+            "notes": profile.notes if profile else "",
+        }

@@ -7,6 +7,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("customers", views.CustomerViewSet, basename="customer")
 
 urlpatterns = [
     path("tiers/", views.TierList.as_view(), name="tier-list"),

@@ -2,12 +2,13 @@
 
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -82,8 +83,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request):
         data = self._input(s.TicketCreateSerializer)
         is_agent = roles.is_agent(request.user)
-        if not is_agent and ("priority" in data or "requester" in data):
-            raise PermissionDenied("Only agents can set the priority or file a ticket for someone else.")
+        if not is_agent and ("priority" in data or "requester" in data or "channel" in data or "solution" in data):
+            raise PermissionDenied("Only agents can set the priority or channel, solve at once or file a ticket "
+                                   "for someone else.")
         ticket = services.ticket_create(
             requester=data.get("requester", request.user),
             actor=request.user,
@@ -92,7 +94,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             category=data.get("category"),
             priority=data.get("priority", Priority.NORMAL),
             attachments=data.get("attachments", []),
-            channel=Channel.API,
+            channel=data.get("channel", Channel.API),
+            solution=data.get("solution", ""),
+            notify=data.get("notify", True),
         )
         return self._ticket_response(ticket, status.HTTP_201_CREATED)
 
@@ -218,3 +222,73 @@ class AttachmentDownload(APIView):
     def get(self, request, pk):
         attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+class IsAgent(BasePermission):
+    message = "Only agents can look customers up."
+
+    def has_permission(self, request, view):
+        return roles.is_agent(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Find customers (agents)", parameters=[
+        OpenApiParameter("q", str, description="Name, e-mail address, phone number or organisation; at least 2 characters.")]),
+    retrieve=extend_schema(summary="A customer (agents)"),
+    create=extend_schema(summary="Add a customer (agents)", responses={
+        201: s.CustomerSerializer,
+        409: OpenApiResponse(description="A customer with this e-mail address exists: `detail` says so, `existing` is them.")}),
+    partial_update=extend_schema(summary="Change a customer's contact data and notes (agents)", responses={
+        200: s.CustomerSerializer,
+        409: OpenApiResponse(description="Another customer has this e-mail address: `detail` says so, `existing` is them.")}),
+)
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The customers a 1st-level agent finds or adds while one is on the phone. The rules (who may,
+    duplicates) are tickets.services'; a known e-mail address is a 409 naming the existing customer."""
+
+    serializer_class = s.CustomerSerializer
+    permission_classes = [IsAgent]
+    filter_backends = []
+    pagination_class = None
+    queryset = selectors.customers().none()  # for the schema; the rows come from the selectors
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.customers().select_related("profile__organisation").order_by("id")
+
+    def list(self, request):
+        found = selectors.customer_search(user=request.user, query=request.query_params.get("q", ""))
+        return Response(s.CustomerSerializer(found, many=True).data)
+
+    def get_object(self):
+        return selectors.customer_get_for_agent(user=self.request.user, pk=int(self.kwargs["pk"]))
+
+    def _duplicate(self, duplicate):
+        return Response({"detail": duplicate.messages, "existing": s.CustomerSerializer(duplicate.customer).data},
+                        status=status.HTTP_409_CONFLICT)
+
+    def create(self, request):
+        data = self._input(s.CustomerSerializer)
+        try:
+            customer = services.customer_create(actor=request.user, name=data["name"], email=data["email"],
+                                                phone=data["phone"], organisation=data["organisation"],
+                                                language=data["language"])
+        except services.DuplicateCustomer as duplicate:
+            return self._duplicate(duplicate)
+        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk):
+        customer = self.get_object()
+        current = s.CustomerSerializer(customer).data
+        data = self._input(s.CustomerSerializer, partial=True)
+        try:
+            customer = services.customer_update(actor=request.user, customer=customer, **{
+                k: data.get(k, current[k]) for k in ("name", "email", "phone", "organisation", "language", "notes")})
+        except services.DuplicateCustomer as duplicate:
+            return self._duplicate(duplicate)
+        return Response(s.CustomerSerializer(customer).data)
+
+    def _input(self, serializer_class, partial=False):
+        serializer = serializer_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
