@@ -18,4 +18,12 @@ class MailChannelConfig(AppConfig):
             record_event_mail(ticket, event)
 
         ticket_changed.connect(mail_the_customer, sender=Ticket, weak=False, dispatch_uid="mailchannel.outbound")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Mailbox
+        from .outbound import forget_own_addresses
+
+        post_save.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="mailchannel.own-addresses-save")
+        post_delete.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="mailchannel.own-addresses-delete")
         presenters.register_detail_renderer(describe_mail_event)

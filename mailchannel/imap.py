@@ -72,18 +72,19 @@ def connect(mailbox: Mailbox):
 
 
 @contextmanager
-def mailbox_lock(mailbox: Mailbox):
-    """One fetch per mailbox at a time, across all workers: a PostgreSQL advisory lock. Yields
-    False when another fetch holds it (that one will take the new mail too)."""
+def mailbox_lock(mailbox: Mailbox, share: int = 0):
+    """One fetch per mailbox share at a time, across all workers: a PostgreSQL advisory lock.
+    Yields False when another fetch holds it (that one will take the new mail too)."""
+    key = mailbox.pk * 64 + share
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, mailbox.pk])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, key])
         locked = cursor.fetchone()[0]
     try:
         yield locked
     finally:
         if locked:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, mailbox.pk])
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, key])
 
 
 def _batches(sizes: dict) -> list[list[int]]:
@@ -100,14 +101,16 @@ def _batches(sizes: dict) -> list[list[int]]:
     return batches
 
 
-def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
-    """Fetch, store and process every new mail of the mailbox; mark each on the server after its commit."""
+def fetch(mailbox: Mailbox, *, limit: int | None = None, share: int = 0, shares: int = 1) -> FetchResult:
+    """Fetch, store and process every new mail of the mailbox; mark each on the server after its
+    commit. With `shares` > 1 this fetch takes only the mails whose UID % shares == share, so that
+    several worker processes work one full mailbox in parallel without ever taking the same mail."""
     result = FetchResult()
     with connect(mailbox) as client:
         folder = client.select_folder(mailbox.imap_folder)
         keywords = b"\\*" in folder.get(b"PERMANENTFLAGS", ())
         criteria = ["UNKEYWORD", PROCESSED_KEYWORD] if keywords else ["UNSEEN"]
-        uids = client.search(criteria)
+        uids = [uid for uid in client.search(criteria) if uid % shares == share]
         if limit:
             uids = uids[:limit]
         if not uids:
@@ -153,15 +156,15 @@ def _mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int], *, keyword
     client.add_flags(uids, [SEEN, PROCESSED_KEYWORD] if keywords else [SEEN], silent=True)
 
 
-def fetch_and_record(mailbox: Mailbox) -> FetchResult | None:
+def fetch_and_record(mailbox: Mailbox, *, share: int = 0, shares: int = 1) -> FetchResult | None:
     """A fetch with its outcome kept on the mailbox (last fetch, last error in words for the admin).
-    None when another worker is fetching this mailbox right now."""
-    with mailbox_lock(mailbox) as locked:
+    None when another worker is fetching this share of the mailbox right now."""
+    with mailbox_lock(mailbox, share) as locked:
         if not locked:
             return None
         started = time.monotonic()
         try:
-            result = fetch(mailbox)
+            result = fetch(mailbox, share=share, shares=shares)
         except Exception as error:
             services.mailbox_record_fetch(mailbox=mailbox, error=describe_error(error))
             raise

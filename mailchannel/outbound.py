@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import smtplib
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
@@ -61,12 +62,27 @@ def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
     return default_mailbox()
 
 
-def own_addresses() -> set[str]:
-    """Every address the helpdesk sends from: mail from these is never a ticket (no loops)."""
-    addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    addresses.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower())
-    addresses.add(parseaddr(settings.SERVER_EMAIL)[1].lower())
-    return addresses - {""}
+_own_addresses: tuple[float, frozenset] = (0.0, frozenset())
+OWN_ADDRESSES_SECONDS = 30  # a mailbox added in the admin is known to every worker this soon
+
+
+def own_addresses() -> frozenset[str]:
+    """Every address the helpdesk sends from: mail from these is never a ticket (no loops). Read
+    once per OWN_ADDRESSES_SECONDS per process (each mail asks several times)."""
+    global _own_addresses
+    expires, addresses = _own_addresses
+    if time.monotonic() < expires:
+        return addresses
+    found = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    found.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower())
+    found.add(parseaddr(settings.SERVER_EMAIL)[1].lower())
+    _own_addresses = (time.monotonic() + OWN_ADDRESSES_SECONDS, frozenset(found - {""}))
+    return _own_addresses[1]
+
+
+def forget_own_addresses(**kwargs) -> None:
+    global _own_addresses
+    _own_addresses = (0.0, frozenset())
 
 
 def new_message_id(mailbox: Mailbox | None, ticket: Ticket | None) -> str:
@@ -96,8 +112,10 @@ def _thread_headers(ticket: Ticket, answering: InboundMessage | None = None) -> 
 def _language_of(user, fallback: str) -> str:
     if user is None:
         return fallback
-    language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    return language or fallback
+    try:
+        return user.profile.language or fallback  # often already loaded with the user
+    except Profile.DoesNotExist:
+        return fallback
 
 
 # --- recording ------------------------------------------------------------------------------------------
@@ -126,7 +144,12 @@ def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessag
     inbound_id = ((event.data or {}).get("mail") or {}).get("inbound")
     answering = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first() if inbound_id else None
     mailbox = answering.mailbox if answering and answering.mailbox.is_active else mailbox_for_ticket(ticket)
-    in_reply_to, references = _thread_headers(ticket, answering)
+    if event.kind == EventKind.CREATED:
+        # A new ticket has no mail of its own yet: its first mail answers the one that opened it, if any.
+        in_reply_to = answering.message_id if answering else ""
+        references = f"<{in_reply_to}>" if in_reply_to else ""
+    else:
+        in_reply_to, references = _thread_headers(ticket, answering)
     fallback = mailbox.language if mailbox else settings.LANGUAGE_CODE
     recipients = []  # (address, name, user)
     if requester.email:
@@ -159,7 +182,7 @@ def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=N
     """Write one outgoing mail to the outbox; it leaves after the surrounding transaction commits.
     `to` and `cc` are (address, name) pairs."""
     mailbox = mailbox if mailbox is not None else (mailbox_for_ticket(ticket) if ticket else default_mailbox())
-    if ticket is not None and not in_reply_to and not references:
+    if ticket is not None and not in_reply_to and not references and not (event and event.kind == EventKind.CREATED):
         in_reply_to, references = _thread_headers(ticket)
     with translation.override(language):
         base = settings.HELPDESK_BASE_URL.rstrip("/")

@@ -155,7 +155,7 @@ def _process(inbound: InboundMessage, *, release: bool) -> None:
         raise _Outcome(InboundStatus.PROCESSED, InboundReason.BOUNCE, inbound.detail)
     if mail.automatic:
         raise _Outcome(InboundStatus.IGNORED, mail.automatic, _("Automatic mail: recorded, not answered."))
-    user = User.objects.filter(email__iexact=sender.email, is_active=True).order_by("pk").first()
+    user = User.objects.filter(email__iexact=sender.email, is_active=True).select_related("profile").order_by("pk").first()
     language = mail.language if mail.language in dict(settings.LANGUAGES) else mailbox.language
     with translation.override(_language_of(user, language)):
         if ticket is not None and user is not None and roles.is_agent(user):

@@ -19,18 +19,21 @@ def fetch_all_mailboxes() -> int:
     """Run by beat: one fetch task per active IMAP mailbox, so mailboxes are fetched in parallel
     and a slow server holds up only its own."""
     ids = list(Mailbox.objects.filter(is_active=True).exclude(imap_host="").values_list("pk", flat=True))
+    shares = settings.HELPDESK_MAIL_FETCH_PARALLELISM
     for mailbox_id in ids:
-        fetch_mailbox.apply_async((mailbox_id,), expires=settings.HELPDESK_MAIL_FETCH_SECONDS)
+        for share in range(shares):
+            fetch_mailbox.apply_async((mailbox_id, share, shares), expires=settings.HELPDESK_MAIL_FETCH_SECONDS)
     return len(ids)
 
 
 @shared_task(ignore_result=True)
-def fetch_mailbox(mailbox_id: int) -> int:
+def fetch_mailbox(mailbox_id: int, share: int = 0, shares: int = 1) -> int:
+    """Fetch one mailbox, or one share of it (the mails whose UID % shares == share)."""
     mailbox = Mailbox.objects.filter(pk=mailbox_id, is_active=True).first()
     if mailbox is None or not mailbox.fetches_by_imap:
         return 0
     try:
-        result = imap.fetch_and_record(mailbox)
+        result = imap.fetch_and_record(mailbox, share=share, shares=shares)
     except Exception:  # noqa: BLE001 - recorded on the mailbox; the next beat tick tries again
         logger.warning("Fetching mailbox %s failed", mailbox.name, exc_info=True)
         return 0

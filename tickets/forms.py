@@ -90,7 +90,7 @@ class AgentTicketForm(StyledForm):
     new_email = forms.EmailField(label=_("E-mail address"), required=False)
     new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     new_organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    new_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
+    new_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de", required=False)
     channel = forms.ChoiceField(label=_("How did the case come in?"), choices=CHANNELS, initial=Channel.PHONE)
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
     description = forms.CharField(label=_("Description"), max_length=TEXT_MAX_LENGTH,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,13 +174,13 @@ def customer_create_from_contact(*, email: str, name: str = "", language: str = 
     """A customer who wrote to us (or was named by an agent) before having an account: no password
     until they set one through the password-reset link."""
     email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     first_name, _sep, last_name = clean_subject(name).partition(" ")
     user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150])
     user.set_unusable_password()
     user.save()
-    Profile.objects.create(
+    user.profile = Profile.objects.create(
         user=user, language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         organisation=organisation,
     )

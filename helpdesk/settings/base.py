@@ -169,6 +169,8 @@ HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=10.0)
 HELPDESK_SWEEP_PARALLELISM = env.int("HELPDESK_SWEEP_PARALLELISM", default=2)
 # How often beat fetches the IMAP mailboxes (seconds).
 HELPDESK_MAIL_FETCH_SECONDS = env.float("HELPDESK_MAIL_FETCH_SECONDS", default=30.0)
+# How many worker processes fetch one mailbox at once (each takes its share of the UIDs).
+HELPDESK_MAIL_FETCH_PARALLELISM = env.int("HELPDESK_MAIL_FETCH_PARALLELISM", default=2)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sweep",

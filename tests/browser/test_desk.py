@@ -247,11 +247,6 @@ def test_a_known_address_is_refused_with_a_link_to_the_existing_customer(page: P
 # --- solved during the call ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Bug: a ticket cannot be filed for a customer found by the search. AgentTicketForm.new_language "
-    "(tickets/forms.py) is a required ChoiceField, but agent/ticket_new.html leaves the new_* fields out "
-    "once a customer is chosen, so the POST lacks it: 400, the same form again, and no error shown "
-    "(it belongs to a field the page does not render)."))
 def test_first_contact_resolution(page: Page, url, login_as, agent1, tiers):
     carla = CustomerFactory(username="carla@example.com", first_name="Carla", last_name="Caller")
     login_as(agent1)

@@ -1,6 +1,7 @@
 """The 1st level's desk: register a case for a customer on the phone or at the desk, find a ticket by
 the number a caller reads out, and look a customer up."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,7 +54,7 @@ def _file(request, form):
             return None
     new_customer = None if customer else {
         "name": data["new_name"], "email": data["new_email"], "phone": data["new_phone"],
-        "organisation": data["new_organisation"], "language": data["new_language"],
+        "organisation": data["new_organisation"], "language": data["new_language"] or settings.LANGUAGE_CODE,
     }
     tier = next((t for t in selectors.tiers() if t.pk == data["tier"]), None) if data["tier"] else None
     try:
