@@ -144,3 +144,19 @@ def test_the_api_finds_adds_and_changes_customers_for_agents(agent1, customer, c
     api.force_authenticate(customer)
     refused = api.post("/api/v1/tickets/", {"subject": "x", "description": "y", "channel": "phone"}, format="json")
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_the_customer_search_and_page_cost_the_same_queries_however_many_match(
+        login, agent1, tiers, count, django_assert_max_num_queries):
+    people = [services.customer_create(actor=agent1, name=f"Huber {n}", phone=f"089 {n:06d}",
+                                       organisation=f"Huber {n % 3} KG") for n in range(count)]
+    for person in people[:3]:
+        make_ticket(person)
+    make_ticket(people[0], subject="Zweites Ticket")
+    client = login(agent1)
+
+    with django_assert_max_num_queries(4):  # session, user, the agent's tiers, the search
+        assert client.get(reverse("agent:customer_search"), {"q": "huber"}).status_code == 200
+    with django_assert_max_num_queries(5):  # session, user, tiers, the customer, her tickets
+        assert client.get(reverse("agent:customer", args=[people[0].pk])).status_code == 200
