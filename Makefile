@@ -1,4 +1,4 @@
-.PHONY: run test bench-sla bench-kb bench-http
+.PHONY: run test bench-sla bench-kb bench-http bench-mail
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -19,3 +19,7 @@ bench-kb:
 # Pages and API under load: gunicorn + wrk at 16 connections (see bench/http_load.py).
 bench-http:
 	scripts/bench.sh http $(ARGS)
+
+# Mail intake: 10,000 mails in a real IMAP mailbox (dovecot) through the real worker (see bench/mail_intake.py).
+bench-mail:
+	scripts/bench.sh mail $(ARGS)

@@ -9,5 +9,13 @@ case "$name" in
   http)
     command -v wrk >/dev/null || { log "Installing wrk"; as_root apt-get install -y -qq wrk >/dev/null; }
     exec python bench/http_load.py "$@" ;;
+  mail)
+    # The IMAP server is the tests' dovecot (tests/mailservers.py, which imports pytest); it keeps mail as vmail.
+    dpkg-query -W -f='${Status}' dovecot-imapd 2>/dev/null | grep -q "install ok installed" || {
+      log "Installing dovecot-imapd"; as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null; }
+    id vmail >/dev/null 2>&1 || as_root useradd --system --no-create-home --shell /usr/sbin/nologin vmail
+    python -c "import pytest" 2>/dev/null || pip install -q --disable-pip-version-check "$(grep '^pytest==' requirements-test.txt)"
+    exec python bench/mail_intake.py "$@" ;;
   *) echo "unknown benchmark: $name" >&2; exit 2 ;;
 esac
