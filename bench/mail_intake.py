@@ -1206,6 +1206,8 @@ def main() -> int:
             ("the 25 MiB attachment left out with a note", big_ok, big_text),
         ]
         memory = sorted(sampler.memory.items(), key=lambda kv: (kv[1]["role"], kv[0]))
+        confirmation_delays = [(sent - created).total_seconds() for created, sent in OutboundMessage.objects.filter(
+            kind="created", mailbox=mailbox, sent_at__isnull=False).values_list("created_at", "sent_at")]
 
         # --- floor
         log(f"floor: the backlog fetched again by the same code path, stored raw only, in {shares} process(es) (worker stopped)")
@@ -1303,6 +1305,14 @@ def main() -> int:
     print(f"- APPEND of the backlog: {total_bytes / 1e6:.0f} MB in {append_seconds:.0f} s over {ARGS.append_connections} connections "
           f"(not timed in the results)")
     worker_log = (WORKDIR / "worker.log").read_text(errors="replace") if (WORKDIR / "worker.log").exists() else ""
+    if confirmation_delays:
+        print(f"- confirmation mails, outbox row -> delivered: p50 {percentile(confirmation_delays, 0.5):.1f} s, "
+              f"p99 {percentile(confirmation_delays, 0.99):.1f} s, max {max(confirmation_delays):.1f} s "
+              f"(deliver_outbound waits for a free worker process)")
+    swept = len(re.findall(r"Task escalation\.tasks\.sweep\[[^]]+\] succeeded", worker_log))
+    dropped = len(re.findall(r"Discarding revoked task: escalation\.tasks\.sweep", worker_log))
+    print(f"- SLA sweeps (beat, every {settings.HELPDESK_SWEEP_SECONDS:g} s) that ran: {swept}; expired unrun in the queue "
+          f"behind the fetches: {dropped}")
     lost = worker_log.count("Connection to broker lost")
     if lost:
         print(f"- WARNING: the worker lost its Redis connection {lost}x during the run (Redis restarted by someone else?); "
