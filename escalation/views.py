@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tickets import selectors as ticket_selectors
-from tickets.views.common import agent_required
+from helpdesk.web.decorators import agent_required
 
 from . import reminders, selectors, services
 from .forms import ReminderForm

@@ -5,8 +5,6 @@ from django.views import defaults
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from escalation import api as escalation_api
-from escalation import views as escalation_views
 from tickets.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from tickets.urls import agent_patterns, portal_patterns
 from tickets.views import accounts, common
@@ -46,13 +44,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("language/", accounts.change_language, name="set_language"),
-    path("agent/notifications/", escalation_views.notifications, name="notifications"),
-    path("agent/notifications/read/", escalation_views.notifications_read, name="notifications_read"),
-    path("agent/follow-up/<str:reference>/", escalation_views.reminder_set, name="reminder_set"),
-    path("api/v1/tickets/<str:reference>/sla/", escalation_api.TicketSlaView.as_view(), name="api-ticket-sla"),
-    path("api/v1/notifications/", escalation_api.NotificationList.as_view(), name="api-notifications"),
-    path("api/v1/notifications/read/", escalation_api.NotificationsMarkRead.as_view(), name="api-notifications-read"),
-    path("api/v1/kb/", include("knowledgebase.api_urls")),
+    path("agent/", include("escalation.urls")),
+    path("api/v1/", include("escalation.api.urls")),
+    path("api/v1/kb/", include("knowledgebase.api.urls")),
     path("api/v1/mail/", include("mailchannel.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,8 +11,15 @@ class KnowledgebaseConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from tickets.models import Ticket
+        from tickets.signals import reply_draft_requested, ticket_filed_in_portal
+
         from .models import Article
+        from .receivers import record_articles_shown, reply_from_article
         from .selectors import forget_kb_version, forget_reviewers
+
+        ticket_filed_in_portal.connect(record_articles_shown, sender=Ticket, dispatch_uid="kb-articles-shown")
+        reply_draft_requested.connect(reply_from_article, sender=Ticket, dispatch_uid="kb-use-in-reply")
 
         post_save.connect(forget_kb_version, sender=Article, dispatch_uid="kb-version-save")
         post_delete.connect(forget_kb_version, sender=Article, dispatch_uid="kb-version-delete")

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.web.decorators import agent_required
+from helpdesk.web.forms import run_service
+from helpdesk.web.pagination import paginate
 from tickets import roles
 from tickets import selectors as ticket_selectors
 from tickets.models import Category, Tier
-from tickets.views.common import agent_required, paginate, run_service
 
 from . import selectors, services
 from .forms import ArticleForm, DeflectionForm, FeedbackForm, PublishForm, SearchForm, SendBackForm

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from tickets.views.common import agent_required
+from helpdesk.web.decorators import agent_required
 
 from . import selectors
 

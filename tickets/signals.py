@@ -1,11 +1,20 @@
-"""The one hook other apps may listen to.
+"""The hooks other apps listen to, so that `tickets` never imports them.
 
 `ticket_changed(sender=Ticket, ticket=..., event=...)` is sent by tickets.services for every timeline
 event, inside the transaction that wrote it. The escalation app listens to keep a ticket's SLA clocks
 in step with the ticket: both commit together or not at all. Receivers must not send mail or enqueue
 tasks directly; anything leaving the database goes through transaction.on_commit.
+
+Two page hooks let another app take part in a ticket page without `tickets` knowing it:
+- `ticket_filed_in_portal(sender=Ticket, ticket=..., user=..., data=request.POST)` after a customer filed
+  a ticket (the knowledge base records which articles the customer was shown while writing).
+- `reply_draft_requested(sender=Ticket, ticket=..., user=..., params=request.GET)` when an agent opens a
+  ticket page; a receiver returns the text the reply form starts with, or "" (the knowledge base's
+  "use in reply").
 """
 
 from django.dispatch import Signal
 
 ticket_changed = Signal()
+ticket_filed_in_portal = Signal()
+reply_draft_requested = Signal()

@@ -313,7 +313,7 @@ def test_a_window_of_calls_is_one_counter_in_the_cache_however_many_calls(api, a
 
 
 def test_a_new_window_starts_a_new_count(api, customer, small_rates, tiers, monkeypatch):
-    from tickets.api.throttling import CustomerRateThrottle
+    from helpdesk.api.throttling import CustomerRateThrottle
 
     now = [1_000_000.0]
     monkeypatch.setattr(CustomerRateThrottle, "timer", lambda self: now[0])
@@ -325,7 +325,7 @@ def test_a_new_window_starts_a_new_count(api, customer, small_rates, tiers, monk
 
 
 def test_the_list_says_when_its_count_is_capped(api, agent1, customer, tiers, monkeypatch):
-    from tickets.pagination import CappedCountPaginator
+    from helpdesk.web.pagination import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "cap", 3)
     for i in range(5):

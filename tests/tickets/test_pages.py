@@ -326,7 +326,7 @@ def test_the_ticket_page_costs_the_same_queries_however_long_the_timeline(login,
 
 
 def test_a_huge_result_is_counted_only_up_to_the_cap(login, agent1, customer, tiers, monkeypatch):
-    from tickets.pagination import CappedCountPaginator
+    from helpdesk.web.pagination import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "cap", 5)
     for i in range(7):

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from helpdesk.web.forms import run_service
+
 from .. import services
 from ..forms import RegistrationForm
-from .common import run_service
 
 
 def register(request):

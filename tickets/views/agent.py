@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.forms import style_form
-from knowledgebase import selectors as kb_selectors
+from helpdesk.web.decorators import agent_required
+from helpdesk.web.forms import run_service
+from helpdesk.web.pagination import PAGE_SIZES, paginate
 
 from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
-from .common import PAGE_SIZES, agent_required, paginate, run_service
+from ..models import Ticket
+from ..signals import reply_draft_requested
 
 
 fragments = caches["template_fragments"]
@@ -119,10 +122,9 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
 @agent_required
 def ticket_detail(request, reference):
     ticket = selectors.ticket_get_for_user(user=request.user, reference=reference, related=selectors.AGENT_PAGE_RELATED)
-    # "Use in reply" on a knowledge-base article: the reply starts from the article's text.
-    reply_body = ""
-    if request.GET.get("use_article"):
-        reply_body = kb_selectors.article_reply_text(user=request.user, article_id=request.GET["use_article"])
+    # Another app may start the reply (the knowledge base's "use in reply" on an article).
+    drafts = reply_draft_requested.send(sender=Ticket, ticket=ticket, user=request.user, params=request.GET)
+    reply_body = next((text for _receiver, text in drafts if text), "")
     return _render_ticket(request, ticket, reply_body=reply_body)
 
 

@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from helpdesk.web.decorators import agent_required
+
 from .. import roles, selectors, services
 from ..forms import AgentTicketForm, CustomerForm
 from ..services import DuplicateCustomer
-from .common import agent_required
 
 
 def _tiers_for(user):

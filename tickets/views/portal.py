@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from knowledgebase import services as kb_services
+from helpdesk.web.decorators import customer_required
+from helpdesk.web.forms import run_service
+from helpdesk.web.pagination import paginate
 
 from .. import selectors, services
 from ..forms import ReplyForm, StatusForm, TicketCreateForm
-from ..models import Status
-from .common import customer_required, paginate, run_service
+from ..models import Status, Ticket
+from ..signals import ticket_filed_in_portal
 
 
 @customer_required
@@ -34,10 +36,7 @@ def ticket_new(request):
             attachments=data["attachments"],
         )
         if ticket is not None:
-            # The knowledge-base articles the customer was shown while writing, filed anyway.
-            suggested = [v for v in request.POST.getlist("suggested") if v.isascii() and v.isdigit() and len(v) < 10]
-            if suggested:
-                kb_services.record_suggestions(ticket=ticket, article_ids=suggested, actor=request.user)
+            ticket_filed_in_portal.send(sender=Ticket, ticket=ticket, user=request.user, data=request.POST)
             messages.success(
                 request,
                 _("Thank you! Your ticket has been registered under the reference %(reference)s.")

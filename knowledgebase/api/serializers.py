@@ -13,11 +13,11 @@ from rest_framework import serializers
 from tickets.api.serializers import CategorySerializer, PersonSerializer, TierSerializer
 from tickets.models import Category, Status, Tier
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Article, ArticleLink, ArticleState, ArticleVersion, Audience, Language, LinkKind, Review, ReviewDecision,
 )
-from .services import REQUIRED
+from ..services import REQUIRED
 
 TEXT_MAX_LENGTH = 20000
 QUERY_MAX_LENGTH = 1000  # longer queries are refused; the selectors use the first 200 characters

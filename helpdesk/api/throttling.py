@@ -3,7 +3,7 @@ higher budget. Counts live in the shared cache (Redis), so every web process cou
 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-from .. import roles
+from tickets import roles
 
 
 class WindowRateThrottle(SimpleRateThrottle):

@@ -1,6 +1,10 @@
+"""Paging for every list: a paginator that stops counting at a cap, and the page-size rules."""
+
 from functools import cached_property
 
 from django.core.paginator import Paginator
+
+PAGE_SIZES = (10, 25, 50, 100)
 
 
 class CappedCountPaginator(Paginator):
@@ -25,3 +29,15 @@ class CappedCountPaginator(Paginator):
     @property
     def count_is_exact(self):
         return self._counted <= self.cap
+
+
+def paginate(request, queryset, default_size=25):
+    """The page the request asks for (`?page=`, `?size=` out of PAGE_SIZES), counted up to the cap."""
+    try:
+        size = int(request.GET.get("size", default_size))
+    except ValueError:
+        size = default_size
+    if size not in PAGE_SIZES:
+        size = default_size
+    paginator = CappedCountPaginator(queryset, size)
+    return paginator.get_page(request.GET.get("page"))

@@ -1,7 +1,7 @@
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ..pagination import CappedCountPaginator
+from helpdesk.web.pagination import CappedCountPaginator
 
 
 class PagePagination(PageNumberPagination):

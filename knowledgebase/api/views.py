@@ -16,14 +16,14 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api.pagination import PagePagination
+from helpdesk.web.pagination import CappedCountPaginator
 from tickets import roles
-from tickets.api.pagination import PagePagination
-from tickets.pagination import CappedCountPaginator
 from tickets.selectors import ticket_get_for_user
 
-from . import selectors, services
-from . import api_serializers as s
-from .models import Article
+from .. import selectors, services
+from ..models import Article
+from . import serializers as s
 
 SEARCH_LIMIT = 100  # a search answers with the best 100 hits, paginated like any list
 
