@@ -219,3 +219,19 @@ class Deflection(models.Model):
         verbose_name = _("deflection")
         verbose_name_plural = _("deflections")
         ordering = ["-created_at"]
+
+
+class Feedback(models.Model):
+    """One reader's "did this help?" on an article: one vote per reader, however it reaches us
+    (page or API). `voter` names the reader without personal data: an account, or a salted hash of
+    the visitor's session or address (helpdesk.web.visitors.visitor_key)."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="feedback")
+    voter = models.CharField(_("reader"), max_length=80)
+    helpful = models.BooleanField(_("helpful"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [models.UniqueConstraint(fields=["article", "voter"], name="kb_one_vote_per_reader")]

@@ -24,7 +24,7 @@ from tickets import roles
 from tickets.models import SOLVED_STATUSES, Ticket
 from tickets.selectors import attach_categories, attach_tiers_and_categories, reference_lists
 
-from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, LinkKind
+from .models import SEARCH_CONFIGS, Article, ArticleLink, ArticleState, Audience, Feedback, LinkKind
 
 MAX_QUERY_LENGTH = 200
 # How many matches are ranked at most, per kind (title matches, any match). A common word matches
@@ -433,3 +433,8 @@ def _narrowed(queryset, category, audience, state) -> QuerySet:
 def article_reviews(article: Article) -> QuerySet:
     """The review decisions on an article, newest first (the author reads why it was sent back)."""
     return article.reviews.select_related("reviewer").order_by("-created_at", "-id")
+
+
+def feedback_given(*, article: Article, voter: str | None) -> bool:
+    """Whether this reader has already said whether the article helped (helpdesk.web.visitors)."""
+    return voter is not None and Feedback.objects.filter(article=article, voter=voter).exists()

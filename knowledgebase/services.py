@@ -17,7 +17,7 @@ from tickets import roles
 from tickets.models import SOLVED_STATUSES, EventKind, Ticket
 
 from .models import (
-    Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, Language, LinkKind, Review, ReviewDecision,
+    Article, ArticleLink, ArticleState, ArticleVersion, Audience, Deflection, Feedback, Language, LinkKind, Review, ReviewDecision,
     SearchLog,
 )
 from .selectors import can_review, clean_query
@@ -228,9 +228,18 @@ def record_suggestions(*, ticket: Ticket, article_ids, actor) -> int:
     return len(articles)
 
 
-def record_feedback(*, article: Article, helpful: bool) -> None:
+def record_feedback(*, article: Article, helpful: bool, voter: str) -> bool:
+    """Count a reader's "did this help?" once per reader and article, from the page and the API alike
+    (`voter`: helpdesk.web.visitors.visitor_key). A second vote of the same reader changes nothing.
+    True when the vote was counted."""
+    try:
+        with transaction.atomic():
+            Feedback.objects.create(article=article, voter=voter, helpful=helpful)
+    except IntegrityError:
+        return False
     field = "helpful_count" if helpful else "not_helpful_count"
     Article.objects.filter(pk=article.pk).update(**{field: F(field) + 1})
+    return True
 
 
 def record_deflection(*, article: Article, user=None, query: str = "") -> Deflection:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.pagination import paginate
+from helpdesk.web.visitors import visitor_key
 from tickets import roles
 from tickets import selectors as ticket_selectors
 from tickets.models import Category, Tier
@@ -25,7 +26,6 @@ from .forms import ArticleForm, DeflectionForm, FeedbackForm, PublishForm, Searc
 from .models import Article, LinkKind
 
 SUGGESTION_PARAM_LENGTH = 1000  # of subject and of description: the selector looks at the first 200 characters
-FEEDBACK_SESSION_KEY = "kb_feedback"
 
 
 def _search_language(request):
@@ -88,7 +88,7 @@ def _detail_context(request, article):
         "article": article,
         "from_ticket": request.GET.get("from") == "ticket",
         "deflection_form": DeflectionForm(initial={"q": selectors.clean_query(request.GET.get("q", ""))}),
-        "feedback_given": article.pk in request.session.get(FEEDBACK_SESSION_KEY, []),
+        "feedback_given": selectors.feedback_given(article=article, voter=visitor_key(request, create=False)),
     }
     if roles.is_agent(request.user):
         context.update({
@@ -118,10 +118,7 @@ def article_feedback(request, pk):
         messages.error(request, _("Please answer with yes or no."))
         context = _detail_context(request, article)
         return render(request, "knowledgebase/article_detail.html", context, status=400)
-    given = request.session.get(FEEDBACK_SESSION_KEY, [])
-    if article.pk not in given:
-        services.record_feedback(article=article, helpful=form.cleaned_data["helpful"])
-        request.session[FEEDBACK_SESSION_KEY] = (given + [article.pk])[-200:]
+    services.record_feedback(article=article, helpful=form.cleaned_data["helpful"], voter=visitor_key(request))
     messages.success(request, _("Thank you for your feedback!"))
     return redirect("kb:article", pk=article.pk)
 

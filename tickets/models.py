@@ -136,6 +136,9 @@ class Channel(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+# The ways customers reach the helpdesk themselves; the others (a call, a visit, a chat) an agent records.
+CUSTOMER_CHANNELS = (Channel.WEB, Channel.EMAIL, Channel.API)
+
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ON_HOLD)
 SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)  # the work is done: clocks stop, knowledge is drawn from it
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from . import roles
 from .models import (
+    CUSTOMER_CHANNELS,
     OPEN_STATUSES,
     Attachment,
     Category,
@@ -301,7 +302,7 @@ def ticket_create(
     subject: str,
     description: str,
     category: Category | None = None,
-    priority: int = Priority.NORMAL,
+    priority: int | None = None,
     attachments=(),
     actor=None,
     tier: Tier | None = None,
@@ -315,10 +316,17 @@ def ticket_create(
     requester files it themself. `notify=False` sends the requester no confirmation; `event_data`
     adds the entry point's facts (e.g. the mail's addresses) to the first event. A `solution` is the
     first-contact resolution: the agent solved the case while registering it (on the phone, at the
-    desk), so the ticket is created solved with that answer, at the tier it was filed at."""
+    desk), so the ticket is created solved with that answer, at the tier it was filed at.
+
+    Only agents set the priority (customers' tickets start at normal: everyone's case would be urgent)
+    and record a case that came by phone, in person or in a chat."""
     actor = actor or requester
     if actor.pk != requester.pk:
         _require_agent(actor)
+    if priority is not None or channel not in CUSTOMER_CHANNELS:
+        if not roles.is_agent(actor):
+            raise PermissionDenied(_("Only agents can set the priority or record a call, a visit or a chat."))
+    priority = Priority.NORMAL if priority is None else priority
     subject = _clean_text(clean_subject(subject), field_label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
     description = _clean_text(description, field_label=_("Description"), max_length=TEXT_MAX_LENGTH)
     if category is not None and not category.is_active:

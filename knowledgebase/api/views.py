@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from helpdesk.api.pagination import PagePagination
 from helpdesk.web.pagination import CappedCountPaginator
+from helpdesk.web.visitors import visitor_key
 from tickets import roles
 from tickets.selectors import ticket_get_for_user
 
@@ -181,13 +182,13 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(s.ArticleVersionSerializer(page, many=True).data)
 
-    @extend_schema(summary="Say whether the article helped (anyone who may read it)", request=s.FeedbackSerializer,
+    @extend_schema(summary="Say whether the article helped (anyone who may read it; one vote per reader)", request=s.FeedbackSerializer,
                    responses={204: OpenApiResponse(description="Thank you.")})
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk):
         article = self.get_object()
         data = self._input(s.FeedbackSerializer)
-        services.record_feedback(article=article, helpful=data["helpful"])
+        services.record_feedback(article=article, helpful=data["helpful"], voter=visitor_key(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -238,7 +238,7 @@ def twelve_tickets(customer, agent1, tiers):
     for n in range(1, 10):
         make_ticket(customer, subject=f"Routine request {n}")
     for n in (1, 2):
-        make_ticket(customer, subject=f"Server down {n}", priority=Priority.URGENT)
+        make_ticket(customer, subject=f"Server down {n}", priority=Priority.URGENT, actor=agent1)
     waiting = make_ticket(customer, subject="Need your serial number")
     services.ticket_change_status(ticket=waiting, actor=agent1, status=Status.WAITING)
 

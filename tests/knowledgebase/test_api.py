@@ -3,6 +3,7 @@ and articles, and a fixed query budget for the list."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -349,6 +350,18 @@ def test_an_out_of_range_id_is_a_404(api, public_article):
 
 
 # --- feedback and deflection --------------------------------------------------------------------------
+
+
+def test_one_vote_per_reader_through_the_api_and_the_page_alike(api, login, public_article, customer):
+    visitor = api()
+    assert visitor.post(url(public_article, "feedback"), {"helpful": True}, format="json").status_code == 204
+    assert visitor.post(url(public_article, "feedback"), {"helpful": True}, format="json").status_code == 204
+    client = api(customer)
+    assert client.post(url(public_article, "feedback"), {"helpful": False}, format="json").status_code == 204
+    assert client.post(url(public_article, "feedback"), {"helpful": False}, format="json").status_code == 204
+    login(customer).post(reverse("kb:article_feedback", args=[public_article.pk]), {"helpful": "no"})
+    public_article.refresh_from_db()
+    assert (public_article.helpful_count, public_article.not_helpful_count) == (1, 1)
 
 
 def test_visitors_and_customers_give_feedback(api, public_article, customer):

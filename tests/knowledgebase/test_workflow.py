@@ -161,12 +161,21 @@ def test_suggestions_recorded_on_a_ticket_are_only_those_the_customer_may_see(ti
 
 def test_feedback_and_deflections_are_counted(writer, customer):
     article = draft(writer)
-    services.record_feedback(article=article, helpful=True)
-    services.record_feedback(article=article, helpful=False)
+    assert services.record_feedback(article=article, helpful=True, voter="user:1")
+    assert services.record_feedback(article=article, helpful=False, voter="user:2")
     services.record_deflection(article=article, user=customer, query="printer empty pages")
     article.refresh_from_db()
     assert (article.helpful_count, article.not_helpful_count) == (1, 1)
     assert selectors.article_stats(article)["deflections"] == 1
+
+
+def test_a_reader_is_counted_once_per_article_whatever_they_answer_next(writer):
+    article = draft(writer)
+    assert services.record_feedback(article=article, helpful=True, voter="session:abc")
+    assert not services.record_feedback(article=article, helpful=False, voter="session:abc")
+    assert services.record_feedback(article=draft(writer, title="Another one"), helpful=False, voter="session:abc")
+    article.refresh_from_db()
+    assert (article.helpful_count, article.not_helpful_count) == (1, 0)
 
 
 def test_who_may_review_follows_permissions_groups_and_flags_at_once(review_article, tier3):

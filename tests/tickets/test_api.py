@@ -154,6 +154,8 @@ def test_customers_cannot_set_priority_or_file_for_others(api, customer, other_c
     client = api(customer)
     assert client.post("/api/v1/tickets/", {"subject": "s", "description": "d", "priority": 4}, format="json").status_code == 403
     assert client.post("/api/v1/tickets/", {"subject": "s", "description": "d", "requester": other_customer.pk}, format="json").status_code == 403
+    assert client.post("/api/v1/tickets/", {"subject": "s", "description": "d", "channel": "phone"}, format="json").status_code == 403
+    assert client.post("/api/v1/tickets/", {"subject": "s", "description": "d", "solution": "x"}, format="json").status_code == 403
     assert Ticket.objects.count() == 0
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from tickets import services
-from tickets.models import Attachment, EventKind, Priority, Status, Ticket, TicketEvent
+from tickets.models import Attachment, Channel, EventKind, Priority, Status, Ticket, TicketEvent
 from tests.factories import CategoryFactory, make_agent, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,25 @@ def test_attachments_are_stored_on_the_event_that_brought_them(customer, tiers, 
 def test_a_customer_cannot_file_for_someone_else(customer, other_customer, tiers):
     with pytest.raises(PermissionDenied):
         services.ticket_create(requester=other_customer, actor=customer, subject="s", description="d")
+
+
+@pytest.mark.parametrize("priority", [Priority.LOW, Priority.NORMAL, Priority.URGENT])
+def test_a_customer_cannot_set_the_priority_from_any_entry_point(customer, tiers, priority):
+    with pytest.raises(PermissionDenied, match="priority"):
+        services.ticket_create(requester=customer, subject="s", description="d", priority=priority)
+    assert not Ticket.objects.exists()
+
+
+def test_a_customers_ticket_starts_at_normal_priority(customer, tiers):
+    assert make_ticket(customer).priority == Priority.NORMAL
+
+
+@pytest.mark.parametrize("channel", [Channel.PHONE, Channel.WALK_IN, Channel.CHAT, Channel.SYSTEM])
+def test_only_an_agent_records_a_call_a_visit_or_a_chat(customer, agent1, tiers, channel):
+    with pytest.raises(PermissionDenied):
+        services.ticket_create(requester=customer, subject="s", description="d", channel=channel)
+    assert services.ticket_create(requester=customer, actor=agent1, subject="s", description="d",
+                                  channel=channel).channel == channel
 
 
 def test_an_agent_can_file_for_a_customer(customer, agent1):

@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from .. import roles, selectors, services
 from ..filters import TicketFilter
-from ..models import Category, Channel, Priority, Tier
+from ..models import Category, Channel, Tier
 from . import serializers as s
 
 
@@ -82,17 +83,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def create(self, request):
         data = self._input(s.TicketCreateSerializer)
-        is_agent = roles.is_agent(request.user)
-        if not is_agent and ("priority" in data or "requester" in data or "channel" in data or "solution" in data):
-            raise PermissionDenied("Only agents can set the priority or channel, solve at once or file a ticket "
-                                   "for someone else.")
+        # The service decides who may set what (priority, channel, solving at once, filing for others).
         ticket = services.ticket_create(
             requester=data.get("requester", request.user),
             actor=request.user,
             subject=data["subject"],
             description=data["description"],
             category=data.get("category"),
-            priority=data.get("priority", Priority.NORMAL),
+            priority=data.get("priority"),
             attachments=data.get("attachments", []),
             channel=data.get("channel", Channel.API),
             solution=data.get("solution", ""),
@@ -175,7 +173,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def take(self, request, reference):
         ticket = self.get_object()
         if not roles.is_agent(request.user):
-            raise PermissionDenied("Only agents can take tickets.")
+            raise PermissionDenied(_("Only agents can take tickets."))
         ticket = services.ticket_take(ticket=ticket, agent=request.user)
         return self._ticket_response(ticket)
 
