@@ -50,8 +50,13 @@ class WeeklyInterval:
                 raise ValueError(f"{name} must be a datetime.time, got {value!r}")
             if value.tzinfo is not None:
                 raise ValueError(f"{name} must be a naive local wall-clock time, got {value!r}")
-        if self.end != _MIDNIGHT and self.end <= self.start:
+        if interval_is_empty(self.start, self.end):
             raise ValueError(f"end {self.end} must be after start {self.start} (use time(0, 0) for 24:00)")
+
+
+def interval_is_empty(start: time, end: time) -> bool:
+    """The one rule for a weekly interval: it ends after it starts, where an end of 00:00 is 24:00."""
+    return end != _MIDNIGHT and end <= start
 
 
 def _since_midnight(t: time, is_end: bool = False) -> timedelta:

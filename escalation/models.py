@@ -67,9 +67,10 @@ class BusinessInterval(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     def clean(self):
-        if self.start is not None and self.end is not None and self.end.hour + self.end.minute + self.end.second:
-            if self.end <= self.start:
-                raise ValidationError(_("An interval must end after it starts (use 00:00 for midnight)."))
+        from .schedules import validate_intervals  # schedules imports these models
+
+        if self.start is not None and self.end is not None and self.weekday is not None:
+            validate_intervals([(self.weekday, self.start, self.end)])
 
 
 class Holiday(models.Model):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .business_hours import interval_is_empty
 from .models import Holiday, Schedule, Weekday
 
 MIDNIGHT = time(0, 0)
@@ -21,11 +22,12 @@ def _minutes(t: time, *, end: bool) -> float:
 
 
 def validate_intervals(rows) -> None:
-    """Refuse empty intervals and overlaps within a weekday, naming the offending day and times."""
+    """Refuse empty intervals and overlaps within a weekday, naming the offending day and times. The
+    one check for the admin's schedule form and a single interval's model validation alike."""
     by_day: dict[int, list[tuple[float, float, time, time]]] = {}
     for weekday, start, end in rows:
         begin, finish = _minutes(start, end=False), _minutes(end, end=True)
-        if finish <= begin:
+        if interval_is_empty(start, end):
             raise ValidationError(
                 _("%(day)s %(start)s–%(end)s is empty: an interval must end after it starts (00:00 means midnight).")
                 % {"day": Weekday(weekday).label, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}

@@ -10,6 +10,7 @@ from tickets.selectors import active_categories, tiers
 
 from .models import Audience, Language
 from .selectors import MAX_QUERY_LENGTH
+from .services import REVIEW_COMMENT_MAX_LENGTH
 
 TEXTAREA_ROWS = {"problem": 4, "environment": 2, "cause": 3, "resolution": 6, "summary": 3}
 
@@ -83,10 +84,10 @@ class DeflectionForm(forms.Form):
 
 
 class SendBackForm(StyledForm):
-    comment = forms.CharField(label=_("What should the author change?"), max_length=5000,
+    comment = forms.CharField(label=_("What should the author change?"), max_length=REVIEW_COMMENT_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PublishForm(StyledForm):
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("Comment (optional)"), required=False,
+                              max_length=REVIEW_COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,6 +25,16 @@ from .selectors import can_review, clean_query
 CONTENT_FIELDS = ("title", "problem", "environment", "cause", "resolution", "summary", "language", "audience",
                   "category_id", "min_tier_id", "tags")
 REQUIRED = {"title": 200, "problem": 20000, "resolution": 20000}
+# A reviewer's comment, from the review page and the API alike (forms and serializers use this too).
+REVIEW_COMMENT_MAX_LENGTH = 5000
+
+
+def _review_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > REVIEW_COMMENT_MAX_LENGTH:
+        raise ValidationError({"comment": _("A comment may be at most %(max)d characters long.")
+                               % {"max": REVIEW_COMMENT_MAX_LENGTH}})
+    return comment
 
 
 def _content(article: Article) -> dict:
@@ -128,6 +138,7 @@ def _current_version(article: Article) -> int:
 @transaction.atomic
 def article_publish(*, article: Article, reviewer, comment: str = "") -> Article:
     _require_reviewer(reviewer)
+    comment = _review_comment(comment)
     article = _lock(article)
     if article.state != ArticleState.REVIEW:
         raise ValidationError(_("Only articles in review can be published."))
@@ -135,7 +146,7 @@ def article_publish(*, article: Article, reviewer, comment: str = "") -> Article
     article.published_at = timezone.now()
     article.save(update_fields=["state", "published_at", "updated_at"])
     Review.objects.create(article=article, version=_current_version(article), reviewer=reviewer,
-                          decision=ReviewDecision.PUBLISHED, comment=comment.strip())
+                          decision=ReviewDecision.PUBLISHED, comment=comment)
     _refresh_title_words_on_commit()
     return article
 
@@ -143,7 +154,7 @@ def article_publish(*, article: Article, reviewer, comment: str = "") -> Article
 @transaction.atomic
 def article_send_back(*, article: Article, reviewer, comment: str) -> Article:
     _require_reviewer(reviewer)
-    comment = (comment or "").strip()
+    comment = _review_comment(comment)
     if not comment:
         raise ValidationError({"comment": _("Tell the author what to change.")})
     article = _lock(article)

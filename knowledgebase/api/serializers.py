@@ -17,7 +17,7 @@ from .. import selectors
 from ..models import (
     Article, ArticleLink, ArticleState, ArticleVersion, Audience, Language, LinkKind, Review, ReviewDecision,
 )
-from ..services import REQUIRED
+from ..services import REQUIRED, REVIEW_COMMENT_MAX_LENGTH
 
 TEXT_MAX_LENGTH = 20000
 QUERY_MAX_LENGTH = 1000  # longer queries are refused; the selectors use the first 200 characters
@@ -274,11 +274,11 @@ class ArticleWriteSerializer(serializers.Serializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    comment = serializers.CharField(max_length=REVIEW_COMMENT_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class SendBackSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True,
+    comment = serializers.CharField(max_length=REVIEW_COMMENT_MAX_LENGTH, allow_blank=True,
                                     help_text="Required: tell the author what to change.")
 
 

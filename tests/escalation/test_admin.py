@@ -45,7 +45,7 @@ def test_overlapping_intervals_are_refused_with_the_day_and_times(admin_client):
 
 def test_an_empty_interval_is_refused(admin_client):
     response = admin_client.post("/admin/escalation/schedule/add/", schedule_form(intervals=[(2, "12:00", "08:00")]))
-    assert "An interval must end after it starts" in response.text
+    assert "Wednesday 12:00–08:00 is empty: an interval must end after it starts" in response.text
     assert not Schedule.objects.exists()
 
 

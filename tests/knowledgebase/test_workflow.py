@@ -99,6 +99,18 @@ def test_only_drafts_are_submitted_and_only_reviewed_articles_published(writer, 
         services.article_submit(article=article, actor=writer)
 
 
+@pytest.mark.parametrize("decide", [services.article_publish, services.article_send_back])
+def test_a_review_comment_has_one_length_limit_whoever_asks(writer, reviewer_user, decide):
+    article = draft(writer)
+    services.article_submit(article=article, actor=writer)
+    too_long = "x" * (services.REVIEW_COMMENT_MAX_LENGTH + 1)
+    with pytest.raises(ValidationError) as refused:
+        decide(article=article, reviewer=reviewer_user, comment=too_long)
+    assert "comment" in refused.value.message_dict
+    decide(article=article, reviewer=reviewer_user, comment="x" * services.REVIEW_COMMENT_MAX_LENGTH)
+    assert Review.objects.get().comment == "x" * services.REVIEW_COMMENT_MAX_LENGTH
+
+
 def test_visibility_follows_state_audience_and_tier(writer, reviewer_user, customer, tier2, tier3, agent1, agent2):
     def published(**overrides):
         article = draft(writer, **overrides)
