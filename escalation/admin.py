@@ -5,10 +5,12 @@ from django.db import connection
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from helpdesk.admin import ReadOnlyAdmin
+from helpdesk.durations import format_duration
 from tickets.models import SOLVED_STATUSES, Status
 
 from . import schedules
@@ -205,11 +207,15 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 
 @admin.register(TicketClock)
 class TicketClockAdmin(ReadOnlyAdmin):
-    list_display = ["ticket", "metric", "state", "target", "business_hours", "due_at", "breached_at", "stopped_at"]
+    list_display = ["ticket", "metric", "state", "target_display", "business_hours", "due_at", "breached_at", "stopped_at"]
     list_filter = ["state", "metric", "business_hours"]
     search_fields = ["ticket__reference"]
     list_select_related = ["ticket"]
     show_full_result_count = False
+
+    @admin.display(description=_("time allowed"), ordering="target")
+    def target_display(self, clock):
+        return format_duration(clock.target)
 
 
 @admin.register(ClockEvent)
@@ -231,7 +237,7 @@ class ClockEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("latency"))
     def latency_display(self, event):
         latency = event.latency
-        return f"{latency.total_seconds():.1f} s" if latency is not None else "–"
+        return f"{number_format(latency.total_seconds(), 1)} s" if latency is not None else "–"
 
     def changelist_view(self, request, extra_context=None):
         with connection.cursor() as cursor:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.durations import format_duration
 from tickets.models import Category, Organisation, Priority, Status, Ticket, Tier
 
 
@@ -166,7 +167,7 @@ class SlaTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_metric_display()} / {self.get_priority_display()}: {self.duration}"
+        return f"{self.get_metric_display()} / {self.get_priority_display()}: {format_duration(self.duration)}"
 
 
 class ClockState(models.TextChoices):

@@ -12,17 +12,13 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .durations import format_duration
+
 
 def countdown(seconds: float) -> str:
     """Time left as the SLA countdown script shows it (helpdesk/static/escalation/sla.js), so that the
     page reads the same before and after the script takes over."""
-    s = int(abs(seconds))
-    days, hours, minutes, secs = s // 86400, s % 86400 // 3600, s % 3600 // 60, s % 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s"
+    return format_duration(seconds)
 
 
 class Countdowns:

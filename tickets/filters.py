@@ -11,6 +11,7 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FilterSetMetaclass
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import ListedOptionsMixin
@@ -108,6 +109,23 @@ class LeanFilterSet(django_filters.FilterSet, metaclass=_LeanFilterSetMetaclass)
         return form_class
 
 
+# (model field, query parameter, label) of each way to sort the queue.
+SORT_FIELDS = (
+    ("updated_at", "updated", _("Last update")),
+    ("created_at", "created", _("Created")),
+    ("priority", "priority", _("Priority")),
+    ("reference", "reference", _("Reference")),
+    ("status", "status", _("Status")),
+    ("next_breach_at", "next_breach", _("Next breach")),
+)
+# django-filter builds "<label> (descending)" once, when this module is imported, in the language of
+# that moment; lazy labels of our own are translated for each reader.
+SORT_LABELS = {
+    **{field: label for field, _param, label in SORT_FIELDS},
+    **{f"-{param}": format_lazy(_("{label} (descending)"), label=label) for _field, param, label in SORT_FIELDS},
+}
+
+
 class TicketFilter(LeanFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     status = django_filters.ChoiceFilter(
@@ -128,22 +146,8 @@ class TicketFilter(LeanFilterSet):
         field_name="next_breach_at", lookup_expr="lte", label=_("Next SLA breach before")
     )
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("updated_at", "updated"),
-            ("created_at", "created"),
-            ("priority", "priority"),
-            ("reference", "reference"),
-            ("status", "status"),
-            ("next_breach_at", "next_breach"),
-        ),
-        field_labels={
-            "updated_at": _("Last update"),
-            "created_at": _("Created"),
-            "priority": _("Priority"),
-            "reference": _("Reference"),
-            "status": _("Status"),
-            "next_breach_at": _("Next breach"),
-        },
+        fields=tuple((field, param) for field, param, _label in SORT_FIELDS),
+        field_labels=SORT_LABELS,
         label=_("Sort by"),
     )
 

@@ -6,7 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import ngettext
 
 from helpdesk.forms import ListedModelChoiceField, StyledForm, style_form
 
@@ -20,17 +21,23 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _upload_hint() -> str:
+    count = settings.HELPDESK_MAX_ATTACHMENTS
+    return ngettext(
+        "Up to %(count)d file of at most %(size)s.", "Up to %(count)d files, each at most %(size)s.", count
+    ) % {"count": count, "size": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)}
+
+
+# Drawn in the reader's language and number format ("10,0 MB"): the fields are made once, at import.
+upload_hint = lazy(_upload_hint, str)
+
+
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        count = settings.HELPDESK_MAX_ATTACHMENTS
-        kwargs.setdefault(
-            "help_text",
-            ngettext_lazy("Up to %(count)d file of at most %(size)s.", "Up to %(count)d files, each at most %(size)s.", count)
-            % {"count": count, "size": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)},
-        )
+        kwargs.setdefault("help_text", upload_hint())
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("multiple", True)
 
@@ -189,14 +196,17 @@ class TierMoveForm(StyledForm):
 
 
 class EscalateForm(TierMoveForm):
+    # The page shows both forms: each reason says what it is for.
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Reason for escalating")
         self.fields["reason"].help_text = _("Say what has been tried and why the next level is needed.")
 
 
 class SendBackForm(TierMoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Reason for sending back")
         self.fields["reason"].help_text = _("Say what the lower level should do next, e.g. which article solves it.")
 
 
@@ -212,6 +222,14 @@ class CategoryForm(StyledForm):
 
 
 class LoginForm(auth_forms.AuthenticationForm):
+    # Django's text asks for a correct user name and password, which reads as "fill in both fields"
+    # to someone who did: say that the two do not belong together.
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("This e-mail address or user name and this password do not match. Please check both; "
+                           "the password is case-sensitive."),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("E-mail address or user name")

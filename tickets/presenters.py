@@ -39,12 +39,17 @@ def _name(ref):
     return ref["name"] if ref else _("nobody")
 
 
-def describe_event(event) -> str:
+def describe_event(event, *, reader_id=None) -> str:
+    """`reader_id`: the person reading, so that their own message is called theirs."""
     data = event.data or {}
     kind = event.kind
     if kind == EventKind.CREATED:
         return _("Ticket created")
     if kind == EventKind.REPLY:
+        if data.get("author_role") == "customer":
+            if reader_id is not None and event.actor_id == reader_id:
+                return _("Your message")
+            return _("Message from the customer")
         return _("Public reply")
     if kind == EventKind.NOTE:
         return _("Internal note")

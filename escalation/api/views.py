@@ -1,5 +1,6 @@
 """SLA endpoints: a ticket's targets and clock history, and the agent's notifications."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,7 +18,7 @@ class TicketSlaView(APIView):
     @extend_schema(summary="SLA targets and clock history of a ticket (agents)", responses=TicketSlaSerializer)
     def get(self, request, reference):
         if not roles.is_agent(request.user):
-            raise PermissionDenied("Only agents can see SLA clocks.")
+            raise PermissionDenied(_("Only agents can see SLA clocks."))
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         return Response(TicketSlaSerializer({
             "clocks": selectors.clocks_for_ticket(ticket),

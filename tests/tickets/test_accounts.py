@@ -60,7 +60,14 @@ def test_customers_log_in_with_their_e_mail_address(client, customer):
 def test_a_wrong_password_is_refused(client, customer):
     response = client.post("/accounts/login/", {"username": customer.email, "password": "nope"})
     assert response.status_code == 200
-    assert "Please enter a correct" in response.text
+    assert "do not match" in response.text
+
+
+def test_a_wrong_password_says_the_combination_is_wrong_in_german(client, customer):
+    response = client.post("/accounts/login/", {"username": customer.email, "password": "nope"},
+                           HTTP_ACCEPT_LANGUAGE="de")
+    assert "passen nicht zusammen" in response.text
+    assert "Beide Felder" not in response.text
 
 
 def test_logging_out_needs_a_post(client, customer):

@@ -71,7 +71,8 @@ class TicketEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_summary(self, event) -> str:
-        return describe_event(event)
+        request = self.context.get("request")
+        return describe_event(event, reader_id=request.user.pk if request else None)
 
     def get_actor_name(self, event) -> str:
         return actor_name(event)

@@ -95,10 +95,12 @@ def portal_rows(tickets):
 
 
 @register.simple_tag
-def timeline(events, for_agents=False):
+def timeline(events, for_agents=False, reader=None):
     """A ticket's history, oldest first: who did what when and by which channel, the message, its
     attachments (images shown small). Drawn in Python like the list rows (helpdesk/html.py); the
-    events come with actor and attachments. Agents also get the link to a mail as it arrived."""
+    events come with actor and attachments. Agents also get the link to a mail as it arrived.
+    `reader`: the customer reading their own ticket (their messages are "yours")."""
+    reader_id = getattr(reader, "pk", None)
     internal = escape(_("internal"))  # translated outside the f-string: xgettext skips those
     internal = f'<span class="badge text-bg-warning">{internal}</span>'
     original = escape(_("Original mail"))
@@ -134,7 +136,7 @@ def timeline(events, for_agents=False):
         items.append(
             f'<li class="timeline-item{css}" data-kind="{escape(event.kind)}" id="event-{event.pk}">'
             f'<div class="d-flex flex-wrap gap-2 align-items-baseline small text-body-secondary">'
-            f'<strong class="text-body">{escape(actor_name(event))}</strong><span>{escape(describe_event(event))}</span>'
+            f'<strong class="text-body">{escape(actor_name(event))}</strong><span>{escape(describe_event(event, reader_id=reader_id))}</span>'
             f'{"" if event.is_public else internal}{channel}{link}'
             f'<time datetime="{timezone.localtime(event.created_at).isoformat()}" class="ms-auto">'
             f'{escape(short_datetime(event.created_at))}</time></div>{body}{details}{images}{files}</li>\n'
