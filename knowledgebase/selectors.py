@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
+from helpdesk.sql import column_list
 
 from tickets import roles
 from tickets.models import SOLVED_STATUSES, Ticket
@@ -39,10 +40,9 @@ TICKET_CANDIDATES = 50
 RECENT_TICKETS = 10000
 # The highlighted passage of a hit's resolution (ts_headline options; <mark> is kept, the rest escaped).
 SNIPPET_OPTIONS = "StartSel=<mark>, StopSel=</mark>, MaxWords=25, MinWords=10, MaxFragments=1"
-# What a list of hits shows (search results, suggestions): not the long texts, not the vectors.
-LISTED_ARTICLE_COLUMNS = ", ".join(f"a.{column}" for column in (
-    "id", "title", "summary", "category_id", "tags", "language", "audience", "min_tier_id", "state", "author_id",
-    "created_at", "updated_at", "published_at", "helpful_count", "not_helpful_count"))
+# What a list of hits shows (search results, suggestions): every column but the long texts and the vectors.
+ARTICLE_COLUMNS_NOT_LISTED = ("problem", "environment", "cause", "resolution", "search_vector", "title_vector")
+LISTED_ARTICLE_COLUMNS = column_list(Article, alias="a", leave_out=ARTICLE_COLUMNS_NOT_LISTED)
 # How alike a title word must be to a typed word for the typo-tolerant fallback (0..1).
 TRIGRAM_SIMILARITY = 0.3
 
@@ -269,9 +269,10 @@ def search_solved_tickets(*, user, text: str, limit: int = 10) -> list[TicketHit
 # the table). A word rare in recent tickets is rarely common in older ones, so that is cheap.
 _SOLVED = "(" + ", ".join(f"'{status}'" for status in SOLVED_STATUSES) + ")"  # as in the index ticket_solved_idx
 _TICKET_QUERY = "(websearch_to_tsquery('german', %(text)s) || websearch_to_tsquery('english', %(text)s))"
-_RANKED_TICKETS_SQL = """
-    SELECT t.id, t.reference, t.subject, t.status, t.priority, t.tier_id, t.category_id, t.requester_id,
-           t.organisation_id, t.assignee_id, t.created_at, t.updated_at, t.solved_at, t.next_breach_at,
+# A ticket hit shows every column but the description and the search vector.
+TICKET_COLUMNS_NOT_LISTED = ("description", "search_vector")
+_RANKED_TICKETS_SQL = f"""
+    SELECT {column_list(Ticket, alias="t", leave_out=TICKET_COLUMNS_NOT_LISTED)},
            best.rank, (SELECT count(*) FROM candidates) AS candidates
     FROM (SELECT id, rank FROM candidates ORDER BY rank DESC, id DESC LIMIT %(limit)s) best
     JOIN tickets_ticket t ON t.id = best.id
