@@ -67,5 +67,8 @@ def _api_aware(html_handler, status, detail):
     return handler
 
 
+# The product's own pages (templates/400.html, 403.html, 404.html, 500.html) elsewhere.
+handler400 = _api_aware(defaults.bad_request, 400, _("Bad request."))
+handler403 = _api_aware(defaults.permission_denied, 403, _("You do not have permission to perform this action."))
 handler404 = _api_aware(defaults.page_not_found, 404, _("Not found."))
 handler500 = _api_aware(defaults.server_error, 500, _("Server error. Please try again later."))

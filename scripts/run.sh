@@ -4,6 +4,9 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 export DJANGO_SETTINGS_MODULE=helpdesk.settings.local
+# The helpdesk as customers and agents meet it: the product's own error pages, not Django's debug
+# pages (a mistyped ticket number is a plain "Not found"). `DJANGO_DEBUG=true make run` for those.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
 PORT=${PORT:-8000}
 export HELPDESK_BASE_URL=${HELPDESK_BASE_URL:-http://127.0.0.1:$PORT}
 mkdir -p .local
