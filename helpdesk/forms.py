@@ -5,7 +5,9 @@ Forms, field groups and the common widgets (inputs, text areas, selects) are dra
 than through templates: a select of 30 options is 32 template renders (one per option and its
 attributes), which made forms the largest single cost of the agent pages. The widgets come out
 byte-for-byte as Django's own templates draw them (tests/test_form_renderer.py compares them); any
-other widget (radio lists, file inputs, multi-widgets) is still rendered from its template."""
+other widget (radio lists, multi-widgets) is still rendered from its template. The form and the
+field group have templates too (helpdesk/templates/helpdesk/forms/). Whichever of these templates a
+project overrides is rendered from the project's template instead (helpdesk.theme)."""
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -13,8 +15,12 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from . import theme
+
 _WIDGETS = "django/forms/widgets/"
 _OPTION_TEMPLATE = _WIDGETS + "select_option.html"
+_ATTRS_TEMPLATE = _WIDGETS + "attrs.html"
+_INPUT_TEMPLATE = _WIDGETS + "input.html"
 
 
 def _attrs(attrs) -> str:
@@ -57,8 +63,12 @@ def _select(widget) -> str | None:
 # Django's templates for these are `{% include "django/forms/widgets/input.html" %}` and nothing else.
 _INPUT_TEMPLATES = ("input", "text", "number", "email", "url", "password", "hidden", "search", "tel", "color",
                     "date", "datetime", "time", "checkbox", "file")
-_DRAWERS = {**{f"{_WIDGETS}{name}.html": _input for name in _INPUT_TEMPLATES},
-            _WIDGETS + "textarea.html": _textarea, _WIDGETS + "select.html": _select}
+# Each widget drawer with the templates it stands for: the widget's own and those it includes.
+_WIDGET_DRAWERS = {
+    **{f"{_WIDGETS}{name}.html": (_input, (_INPUT_TEMPLATE, _ATTRS_TEMPLATE)) for name in _INPUT_TEMPLATES},
+    _WIDGETS + "textarea.html": (_textarea, (_ATTRS_TEMPLATE,)),
+    _WIDGETS + "select.html": (_select, (_OPTION_TEMPLATE, _ATTRS_TEMPLATE)),
+}
 
 
 def _field_group(field) -> str:
@@ -88,12 +98,29 @@ def _form(form) -> str:
         parts.append(str(field))
         parts.extend(f'<div class="alert alert-danger">{conditional_escape(error)}</div>' for error in field.errors)
     parts.append("\n")
-    parts.extend(_field_group(field) for field in form.visible_fields())
+    in_python = theme.drawn_in_python(FIELD)
+    parts.extend(_field_group(field) if in_python else str(field.as_field_group()) for field in form.visible_fields())
     return "".join(parts)
 
 
-FORM = "helpdesk/form"  # names, not files: both are drawn by _form and _field_group
-FIELD = "helpdesk/field"
+FORM = "helpdesk/forms/form.html"  # drawn by _form and _field_group unless a project overrides them
+FIELD = "helpdesk/forms/field.html"
+
+
+def _drawer(template_name: str, context):
+    """The Python drawer standing in for the template, or None where the template must render: a
+    project overrides it (or a template it includes), or the context is not the usual one."""
+    if template_name == FIELD and "field" in context:
+        return theme.drawn_in_python(FIELD) and (lambda: _field_group(context["field"]))
+    if template_name == FORM and "form" in context:
+        return theme.drawn_in_python(FORM) and (lambda: _form(context["form"]).strip())
+    entry = _WIDGET_DRAWERS.get(template_name)
+    if entry is None or "widget" not in context:
+        return None
+    draw, included = entry
+    if not all(theme.drawn_in_python(name) for name in (template_name, *included)):
+        return None
+    return lambda: draw(context["widget"])
 
 
 class FormRenderer(TemplatesSetting):
@@ -101,13 +128,9 @@ class FormRenderer(TemplatesSetting):
     field_template_name = FIELD
 
     def render(self, template_name, context, request=None):
-        if template_name == FIELD:
-            return mark_safe(_field_group(context["field"]))
-        if template_name == FORM:
-            return mark_safe(_form(context["form"]).strip())
-        draw = _DRAWERS.get(template_name)
-        if draw is not None and "widget" in context:
-            html = draw(context["widget"])
+        draw = _drawer(template_name, context)
+        if draw:
+            html = draw()
             if html is not None:
                 return mark_safe(html)
         return super().render(template_name, context, request)

@@ -2,13 +2,15 @@
 widget templates give, for every widget it draws and for values that need escaping."""
 
 import datetime
+import re
 
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy, override
 
-from helpdesk.forms import FormRenderer, StyledForm
+from helpdesk import theme
+from helpdesk.forms import FIELD, FORM, FormRenderer, StyledForm
 from knowledgebase.forms import ArticleForm, SearchForm
 from tickets.forms import (AgentReplyForm, AssignForm, CategoryForm, EscalateForm, NoteForm, PriorityForm, RegistrationForm,
                            StatusForm, TicketCreateForm)
@@ -117,3 +119,64 @@ def test_a_whole_form_shows_its_own_errors_and_hidden_fields_first():
     html = str(form)
     assert html.startswith('<div class="alert alert-danger" role="alert"><div>Wrong &lt;user&gt; or password</div></div>')
     assert html.index('type="hidden"') < html.index('for="id_user"')
+
+
+# --- the theme seam: a template a project overrides wins ------------------------------------------------
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+@pytest.mark.parametrize("data", [None, {"number": "-1"}], ids=["blank", "invalid"])
+def test_the_field_and_form_templates_give_what_the_python_drawing_gives(data):
+    """What a project starts from when it copies helpdesk/forms/field.html or form.html."""
+    class OurTemplates(TemplatesSetting):
+        form_template_name, field_template_name = FORM, FIELD
+
+    drawn = EveryWidgetForm(data, renderer=FormRenderer())
+    templated = EveryWidgetForm(data, renderer=OurTemplates())
+    if data:
+        drawn.is_valid(), templated.is_valid()
+    for name in ("text", "number", "agree", "body"):
+        assert _squeezed(templated[name].as_field_group()) == _squeezed(drawn[name].as_field_group()), name
+    assert _squeezed(str(templated)) == _squeezed(str(drawn))
+
+
+@pytest.fixture
+def project_templates(tmp_path, settings):
+    """A project that puts its own templates first on the template path, as a re-theming project does."""
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+    def override(name: str, text: str):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        theme.drawn_in_python.cache_clear()  # as a restart would
+
+    return override
+
+
+def test_a_project_that_overrides_the_select_widget_gets_its_own_select(project_templates):
+    project_templates("django/forms/widgets/select.html", '<select class="project-select" name="{{ widget.name }}"></select>')
+    html = str(EveryWidgetForm(renderer=FormRenderer())["choice"])
+    assert html == '<select class="project-select" name="choice"></select>'
+    assert 'type="text"' in str(EveryWidgetForm(renderer=FormRenderer())["text"])  # the others still drawn
+
+
+def test_an_override_of_an_included_template_counts_too(project_templates):
+    project_templates("django/forms/widgets/attrs.html", '{% for name, value in widget.attrs.items %} data-project-{{ name }}{% endfor %}')
+    assert "data-project-maxlength" in str(EveryWidgetForm(renderer=FormRenderer())["text"])
+
+
+@pytest.mark.django_db
+def test_a_project_that_overrides_the_field_group_gets_its_own_markup(project_templates):
+    project_templates("helpdesk/forms/field.html", '<p class="project-field">{{ field.label }} {{ field }}</p>')
+    html = str(TicketCreateForm(renderer=FormRenderer()))
+    assert '<p class="project-field">' in html and 'class="mb-3"' not in html
+
+
+def test_without_an_override_the_product_draws_in_python():
+    theme.drawn_in_python.cache_clear()
+    assert theme.drawn_in_python("django/forms/widgets/select.html")
+    assert theme.drawn_in_python(FIELD)
