@@ -130,7 +130,8 @@ def test_a_first_level_agent_registers_a_phone_call_and_is_reminded_to_call_back
     row = queue_row(page, ref)
     expect(row).to_have_count(1)
     expect(row.get_by_test_id("status")).to_have_text("Wartet auf Kunden")
-    expect(row.get_by_test_id("follow-up")).to_have_text(f"↻ {de_moment(call_back)}")
+    expect(row.get_by_test_id("follow-up")).to_have_text(de_moment(call_back))
+    expect(row.get_by_test_id("follow-up").locator("svg.bi-alarm")).to_have_count(1)
     expect(row.get_by_test_id("follow-up-due")).to_have_count(0)
     fits_a_phone(page)
 

@@ -85,7 +85,7 @@ def test_the_ticket_page_sets_a_reminder_and_the_queue_marks_it_due(login, agent
     response = client.post(reverse("reminder_set", args=[ticket.reference]),
                            {"due_at": due.strftime("%Y-%m-%dT%H:%M"), "note": "Fix prüfen", "status": "waiting"})
     assert response.status_code == 302
-    assert "↻" in client.get(reverse("agent:queue"), {"status": "all"}).content.decode()
+    assert 'class="bi bi-alarm icon"' in client.get(reverse("agent:queue"), {"status": "all"}).content.decode()
     page = client.get(reverse("agent:ticket", args=[ticket.reference])).content.decode()
     assert 'data-testid="follow-up"' in page and "Fix prüfen" in page
     with time_machine.travel(due + timedelta(minutes=1)):

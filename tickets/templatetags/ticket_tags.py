@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from helpdesk.html import Countdowns, short_datetime, url_pattern
+from helpdesk.icons import icon
 
 from ..models import Channel, Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
@@ -56,7 +57,7 @@ def queue_rows(tickets):
             return ""
         if moment <= now:
             return f' <span class="badge text-bg-warning" data-testid="follow-up-due">{follow_up_due}</span>'
-        return f' <span class="small text-body-secondary" data-testid="follow-up">↻ {escape(short_datetime(moment))}</span>'
+        return f' <span class="small text-body-secondary" data-testid="follow-up">{icon("alarm")} {escape(short_datetime(moment))}</span>'
 
     rows = []
     for t in tickets:
@@ -101,6 +102,7 @@ def timeline(events, for_agents=False, reader=None):
     events come with actor and attachments. Agents also get the link to a mail as it arrived.
     `reader`: the customer reading their own ticket (their messages are "yours")."""
     reader_id = getattr(reader, "pk", None)
+    paperclip = icon("paperclip")
     internal = escape(_("internal"))  # translated outside the f-string: xgettext skips those
     internal = f'<span class="badge text-bg-warning">{internal}</span>'
     original = escape(_("Original mail"))
@@ -123,7 +125,7 @@ def timeline(events, for_agents=False, reader=None):
             url = attachment_url.format(a.pk)
             if a.content_type in PREVIEW_TYPES:
                 images.append(f'<a href="{url}"><img src="{url}" alt="{escape(a.name)}" class="timeline-image" loading="lazy"></a>')
-            files.append(f'<li class="list-inline-item"><a href="{url}">📎 {escape(a.name)}</a> '
+            files.append(f'<li class="list-inline-item"><a href="{url}">{paperclip} {escape(a.name)}</a> '
                          f'<span class="text-body-secondary">({escape(filesizeformat(a.size))})</span></li>')
         files = f'<ul class="list-inline small mt-1 mb-0">{"".join(files)}</ul>' if files else ""
         images = f'<div class="timeline-images mt-1">{"".join(images)}</div>' if images else ""
