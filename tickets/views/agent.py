@@ -3,14 +3,15 @@
 from functools import partial
 
 from django.contrib import messages
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk import fragments
 from helpdesk.forms import style_form
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
@@ -20,9 +21,7 @@ from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from ..models import Ticket
 from ..signals import reply_draft_requested
-
-
-fragments = caches["template_fragments"]
+from ..templatetags.ticket_tags import timeline as draw_timeline
 
 
 @agent_required
@@ -35,13 +34,17 @@ def queue(request):
         page = paginate(request, ticket_filter.queryset.none())
     query = request.GET.copy()
     query.pop("page", None)
+    query = query.urlencode()
+    filter_form = fragments.QUEUE_FILTER.lazy(
+        partial(render_to_string, "agent/includes/queue_filter.html",
+                {"filter": ticket_filter, "page": page, "page_sizes": PAGE_SIZES}),
+        query=query, page_size=page.paginator.per_page, language=get_language(),
+        lists=selectors.reference_lists().version,
+    )
     return render(
         request,
         "agent/queue.html",
-        # The filter form is drawn from the query, the language and the reference lists alone, so
-        # the page keeps it in a {% cache %} fragment keyed by those.
-        {"filter": ticket_filter, "page": page, "query": query.urlencode(), "page_sizes": PAGE_SIZES,
-         "lists_version": selectors.reference_lists().version},
+        {"filter": ticket_filter, "filter_form": filter_form, "page": page, "query": query},
         status=200 if ticket_filter.is_valid() else 400,
     )
 
@@ -63,36 +66,20 @@ def _make_form(action, request, ticket, bound=False):
     return form_class(*args, auto_id=auto_id, initial=initial)
 
 
-class BlankForm:
+def _blank_form(action, request, ticket, lists_version):
     """A blank action form as the page shows it, drawn once per process for each state that shapes
-    it (see _blank_form_key) and then reused: the eight forms of the ticket page cost more to build
-    and draw than the rest of the page. The template only prints it."""
-
-    def __init__(self, key, build):
-        self.key, self.build = key, build
-
-    def __html__(self):
-        html = fragments.get(self.key)
-        if html is None:
-            html = str(self.build())
-            fragments.set(self.key, html, timeout=3600)
-        return html
-
-    __str__ = __html__
-
-
-def _blank_form_key(action, ticket) -> str:
-    # Everything a blank form is drawn from: the language, the options (reference lists), and the
-    # ticket's fields that set the choices offered (status) and the ones preselected.
-    return ":".join(map(str, (
-        "ticket-form", action, get_language(), selectors.reference_lists().version, ticket.status,
-        ticket.priority, ticket.category_id, ticket.tier_id, ticket.assignee_id,
-    )))
+    it and then reused: the eight forms of the ticket page cost more to build and draw than the
+    rest of the page. The template only prints it."""
+    return fragments.TICKET_ACTION_FORM.lazy(
+        partial(_make_form, action, request, ticket),
+        action=action, language=get_language(), lists=lists_version, status=ticket.status,
+        priority=ticket.priority, category=ticket.category_id, tier=ticket.tier_id, assignee=ticket.assignee_id,
+    )
 
 
 def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
-    forms = {name: BlankForm(_blank_form_key(name, ticket), partial(_make_form, name, request, ticket))
-             for name in ACTIONS}
+    lists_version = selectors.reference_lists().version
+    forms = {name: _blank_form(name, request, ticket, lists_version) for name in ACTIONS}
     if reply_body:
         forms["reply"] = _make_form("reply", request, ticket)
         forms["reply"].initial["body"] = reply_body
@@ -106,7 +93,10 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
         "agent/ticket_detail.html",
         {
             "ticket": ticket,
-            "timeline": selectors.ticket_timeline(ticket=ticket, user=request.user),
+            "timeline": fragments.AGENT_TIMELINE.lazy(
+                lambda: draw_timeline(selectors.ticket_timeline(ticket=ticket, user=request.user), for_agents=True),
+                ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(), lists=lists_version,
+            ),
             "forms": forms,
             "can_change_status": bool(services.allowed_statuses(ticket, request.user)),
             "failed_action": action,

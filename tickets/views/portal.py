@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk import fragments
 from helpdesk.web.decorators import customer_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.pagination import paginate
@@ -13,6 +15,7 @@ from .. import selectors, services
 from ..forms import ReplyForm, StatusForm, TicketCreateForm
 from ..models import Status, Ticket
 from ..signals import ticket_filed_in_portal
+from ..templatetags.ticket_tags import timeline as draw_timeline
 
 
 @customer_required
@@ -47,7 +50,11 @@ def ticket_new(request):
 
 
 def _detail(request, ticket, reply_form=None, status_error=None):
-    timeline = selectors.ticket_timeline(ticket=ticket, user=request.user)
+    timeline = fragments.CUSTOMER_TIMELINE.lazy(
+        lambda: draw_timeline(selectors.ticket_timeline(ticket=ticket, user=request.user), reader=request.user),
+        ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(),
+        lists=selectors.reference_lists().version, reader=request.user.pk,
+    )
     return render(
         request,
         "portal/ticket_detail.html",
