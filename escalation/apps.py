@@ -9,10 +9,11 @@ class EscalationConfig(AppConfig):
     def ready(self):
         from tickets import presenters
         from tickets.models import Ticket
-        from tickets.signals import ticket_changed
+        from tickets.signals import agent_ticket_page, ticket_changed
 
         from .clocks import on_ticket_event
         from .presenters import describe_ticket_event
+        from .receivers import sla_panel_data
 
         from .reminders import on_ticket_event as follow_up_taken
 
@@ -22,3 +23,4 @@ class EscalationConfig(AppConfig):
 
         ticket_changed.connect(keep_clocks_in_step, sender=Ticket, weak=False, dispatch_uid="escalation.clocks")
         presenters.register_detail_renderer(describe_ticket_event)
+        agent_ticket_page.connect(sla_panel_data, sender=Ticket, dispatch_uid="escalation.sla-panel")

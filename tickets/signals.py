@@ -11,6 +11,9 @@ Two page hooks let another app take part in a ticket page without `tickets` know
 - `reply_draft_requested(sender=Ticket, ticket=..., user=..., params=request.GET)` when an agent opens a
   ticket page; a receiver returns the text the reply form starts with, or "" (the knowledge base's
   "use in reply").
+- `agent_ticket_page(sender=Ticket, ticket=..., user=...)` when the agent ticket page is drawn; a
+  receiver returns a dict of what its part of the page needs, read in its selectors (escalation: the
+  SLA clocks for its panel), so that the page's template tags only format.
 """
 
 from django.dispatch import Signal
@@ -18,3 +21,4 @@ from django.dispatch import Signal
 ticket_changed = Signal()
 ticket_filed_in_portal = Signal()
 reply_draft_requested = Signal()
+agent_ticket_page = Signal()

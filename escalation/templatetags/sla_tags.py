@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from helpdesk.html import Countdowns, countdown, short_datetime
 
-from .. import selectors
 from ..forms import ReminderForm
 from ..models import ClockState
 
@@ -15,10 +14,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def sla_panel(ticket):
-    """Every SLA target of the ticket: state, due moment, time left, and the rule that escalated it.
-    Drawn in Python like the list rows (helpdesk/html.py): it sits on every ticket page."""
-    clocks = selectors.clocks_for_ticket(ticket)
+def sla_panel(clocks):
+    """Every SLA target of a ticket (`clocks`: escalation.selectors.clocks_for_ticket, put on the
+    ticket page by escalation.receivers): state, due moment, time left, and the rule that
+    escalated it. Drawn in Python like the list rows (helpdesk/html.py): it sits on every ticket page."""
     title = escape(_("Service level"))
     if not clocks:
         none = escape(_("No SLA applies to this ticket."))
@@ -65,14 +64,6 @@ def _clock_item(clock, countdowns) -> str:
             f'<div class="d-flex justify-content-between align-items-center gap-2">'
             f'<strong>{escape(clock.get_metric_display())}</strong>{badge}</div>'
             f'<div class="text-body-secondary">{" · ".join(facts)}</div>{escalation}</li>')
-
-
-@register.simple_tag(takes_context=True)
-def unread_notifications(context):
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return 0
-    return selectors.unread_notification_count(request.user)
 
 
 @register.inclusion_tag("escalation/reminder_form.html")

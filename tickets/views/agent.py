@@ -20,7 +20,7 @@ from helpdesk.web.pagination import PAGE_SIZES, paginate
 from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from ..models import Ticket
-from ..signals import reply_draft_requested
+from ..signals import agent_ticket_page, reply_draft_requested
 from ..templatetags.ticket_tags import timeline as draw_timeline
 
 
@@ -88,10 +88,15 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
     tiers = selectors.reference_lists().tiers
     higher = [t for t in tiers if t.level > ticket.tier.level]
     lower = [t for t in tiers if t.level < ticket.tier.level]
+    # What other apps show on the page (the SLA panel), read by them now, not by template tags.
+    extras = {}
+    for _receiver, part in agent_ticket_page.send(sender=Ticket, ticket=ticket, user=request.user):
+        extras.update(part or {})
     return render(
         request,
         "agent/ticket_detail.html",
         {
+            **extras,
             "ticket": ticket,
             "timeline": fragments.AGENT_TIMELINE.lazy(
                 lambda: draw_timeline(selectors.ticket_timeline(ticket=ticket, user=request.user), for_agents=True),
