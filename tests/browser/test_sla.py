@@ -63,13 +63,14 @@ def seconds_left(text: str) -> int:
     return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
-def escalate_when_due(page: Page, ticket, *, overdue_word="overdue") -> TicketClock:
+def escalate_when_due(page: Page, ticket, *, overdue_word="overdue", min_word="min", s_word="s") -> TicketClock:
     """With the agent's ticket page open: wait until its tier-time badge says the target is overdue,
     run the sweep as beat would, and reload. Returns the clock as it was before the sweep."""
     before = tier_clock(ticket)
     badge = tier_badge(page)
     expect(badge).to_have_attribute("data-state", "overdue", timeout=DUE_TIMEOUT)
-    expect(badge.locator(".sla-left")).to_have_text(re.compile(rf"^{overdue_word} (\d+ min(, \d+ s)?|\d+ s)$"))
+    expect(badge.locator(".sla-left")).to_have_text(re.compile(
+        rf"^{overdue_word} (\d+ {min_word}(, \d+ {s_word})?|\d+ {s_word})$"))
     assert timezone.now() >= before.due_at  # the browser and the server share this machine's clock
     assert process_due_clocks() == 1
     page.reload()
@@ -187,7 +188,7 @@ def test_german_agent_reads_the_escalation_in_german(page: Page, url, login_as, 
     page.goto(url(f"/agent/tickets/{ticket.reference}/"))
     expect(page.locator("html")).to_have_attribute("lang", "de")
 
-    before = escalate_when_due(page, ticket, overdue_word="überfällig")
+    before = escalate_when_due(page, ticket, overdue_word="überfällig", min_word=r"Min\.", s_word=r"Sek\.")
 
     expect(page.get_by_test_id("tier")).to_have_text("2nd Level")
     moved = timeline_items(page, "tier").last
