@@ -4,21 +4,24 @@ Agents read every ticket, solved and closed ones included (a recurring case can 
 tier). Customers read only the tickets they filed, and never an internal event.
 """
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
+from django.utils.translation import get_language
 
 from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
-from .models import Attachment, Category, Ticket, TicketEvent, Tier, TierMembership
+from .models import Attachment, Category, Organisation, Profile, Ticket, TicketEvent, Tier, TierMembership
 
 LIST_RELATED = ("tier", "category", "assignee", "requester")
 
@@ -87,6 +90,18 @@ def people_names(user_ids) -> dict[int, str]:
     return {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
 
 
+def queue_rows(tickets) -> list[Ticket]:
+    """The tickets of a queue page, ready to be drawn: tier and category from the reference lists,
+    and the people's names (`assignee_name`, `requester_name`) from one query for the page."""
+    tickets = list(tickets)
+    attach_tiers_and_categories(tickets)
+    names = people_names([t.assignee_id for t in tickets] + [t.requester_id for t in tickets])
+    for ticket in tickets:
+        ticket.assignee_name = names.get(ticket.assignee_id)
+        ticket.requester_name = names.get(ticket.requester_id, "")
+    return tickets
+
+
 def agent_queue(*, user, params=None) -> TicketFilter:
     """The agent queue: by default the open tickets of the agent's own tiers."""
     return ticket_list(user=user, params=params, defaults={"status": STATUS_OPEN, "tier": TIER_MINE})
@@ -118,7 +133,12 @@ def tiers() -> QuerySet:
     return Tier.objects.order_by("level")
 
 
-REFERENCE_LISTS_KEY = "tickets:reference-lists:v3"  # a new version whenever ReferenceLists changes shape
+REFERENCE_LISTS_KEY = "tickets:reference-lists:v4"  # a new version whenever ReferenceLists changes shape
+
+
+def _lists_key(language: str) -> str:
+    # Tier and category names are read in the active language (tickets/translation.py): one entry each.
+    return f"{REFERENCE_LISTS_KEY}:{language}"
 
 
 class TierOption(NamedTuple):
@@ -142,22 +162,23 @@ class ReferenceLists:
 # Each process keeps the lists it read for a few seconds more: a page asks for them several times,
 # and another process's change reaches this one that much later at most.
 LOCAL_SECONDS = 5.0
-_local: tuple[ReferenceLists | None, float] = (None, 0.0)
+_local: dict[str, tuple[ReferenceLists, float]] = {}  # by language
 
 
 def reference_lists() -> ReferenceLists:
     """From the cache until a tier, category, membership or user changes (tickets/apps.py drops
-    it then): every queue and ticket page offers them, and they change a few times a year."""
-    global _local
-    lists, read_at = _local
+    it then): every queue and ticket page offers them, and they change a few times a year. Names
+    are in the active language."""
+    language = get_language() or settings.LANGUAGE_CODE
+    lists, read_at = _local.get(language, (None, 0.0))
     now = time.monotonic()
     if lists is not None and now - read_at < LOCAL_SECONDS:
         return lists
-    lists = cache.get(REFERENCE_LISTS_KEY)
+    lists = cache.get(_lists_key(language))
     if lists is None:
         lists = _read_reference_lists()
-        cache.set(REFERENCE_LISTS_KEY, lists, timeout=3600)
-    _local = (lists, now)
+        cache.set(_lists_key(language), lists, timeout=3600)
+    _local[language] = (lists, now)
     return lists
 
 
@@ -167,13 +188,13 @@ def forget_reference_lists(update_fields=None, **_kwargs) -> None:
 
 
 def drop_reference_lists() -> None:
-    global _local
-    _local = (None, 0.0)
-    cache.delete(REFERENCE_LISTS_KEY)
+    _local.clear()
+    cache.delete_many([_lists_key(language) for language, _name in settings.LANGUAGES])
 
 
 def _read_reference_lists() -> ReferenceLists:
-    categories = list(Category.objects.order_by("name").values_list("pk", "name", "is_active"))
+    # By the name the reader sees (a translated name may sort elsewhere than the English one).
+    categories = sorted(((c.pk, c.name, c.is_active) for c in Category.objects.all()), key=lambda c: c[1].casefold())
     agents: dict[int, str] = {}  # every active member of a tier, in the memberships' order
     by_tier: dict[int, list[tuple[int, str]]] = {}
     memberships = (TierMembership.objects.filter(agent__is_active=True).select_related("agent")
@@ -183,7 +204,7 @@ def _read_reference_lists() -> ReferenceLists:
         agents[agent.pk] = str(agent)
         by_tier.setdefault(membership.tier_id, []).append((agent.pk, agent.get_full_name() or agent.get_username()))
     return ReferenceLists(
-        tiers=[TierOption(*row) for row in tiers().values_list("pk", "name", "level")],
+        tiers=[TierOption(t.pk, t.name, t.level) for t in tiers()],
         categories=[(pk, name) for pk, name, _active in categories],
         active_categories=[(pk, name) for pk, name, active in categories if active],
         agents=list(agents.items()),
@@ -217,31 +238,98 @@ def ticket_collaborators(*, ticket: Ticket) -> list:
 
 
 CUSTOMER_SEARCH_LIMIT = 10
+# A query made of what phone numbers are written with ("+49 (0)171 234-56 78", "0171/2345678").
+PHONE_QUERY_RE = re.compile(r"^\+?[0-9 ()/.\-]+$")
 
 
 def customers() -> QuerySet:
     """People who are not agents (no tier, not an admin)."""
-    return get_user_model().objects.filter(is_active=True, is_superuser=False, tier_memberships__isnull=True)
+    # NOT EXISTS, not a LEFT JOIN ... IS NULL: PostgreSQL estimates the anti-join well, and plans the
+    # customer search around the matching rows instead of walking every customer.
+    return get_user_model().objects.filter(is_active=True, is_superuser=False).exclude(
+        Exists(TierMembership.objects.filter(agent=OuterRef("pk"))))
+
+
+def phone_digits(text: str) -> str:
+    """What a phone number is searched by: its digits without the country code +49/0049 or the
+    trunk 0, so that "0171 2345678", "+49 171 2345678" and "01712345678" meet."""
+    digits = re.sub(r"\D", "", text)
+    if text.lstrip().startswith("+") or digits.startswith("00"):
+        digits = digits.lstrip("0")
+        return digits[2:] if digits.startswith("49") else digits
+    return digits[1:] if digits.startswith("0") else digits
+
+
+def _phone_digits_of(field: str):
+    # The expression of the trigram index profile_phone_digits_trgm (tickets/migrations/0012).
+    return Func(F(field), Value("[^0-9]"), Value(""), Value("g"), function="REGEXP_REPLACE", output_field=CharField())
+
+
+def _word_lookups(word: str):
+    """How one word of the search is compared with a text field: contained anywhere; a word of one
+    or two letters (too short for trigrams) where a word of the field starts, so `Mü` finds Müller
+    and Karl-Heinz Mühlberg but not every name with an ü in it. A word that is a phone number or part
+    of one is compared with the digits of the stored numbers."""
+    if len(word) >= 3:
+        return lambda field: Q(**{f"{field}__icontains": word})
+    return lambda field: (Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__icontains": f" {word}"})
+                          | Q(**{f"{field}__icontains": f"-{word}"}))
+
+
+def _word_digits(word: str) -> str:
+    digits = phone_digits(word) if PHONE_QUERY_RE.match(word) else ""
+    return digits if len(digits) >= 3 else ""
+
+
+def _matches_anywhere(word: str) -> Q:
+    """The word in any field, across the joins (a filter on rows found by another word's index)."""
+    text, digits = _word_lookups(word), _word_digits(word)
+    phone = Q(phone_digits__contains=digits) if digits else text("profile__phone")
+    return text("first_name") | text("last_name") | text("email") | phone | text("profile__organisation__name")
 
 
 def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list:
     """Customers whose name, e-mail address, phone number or organisation contains the text, as an
-    agent types it while a customer is on the phone. Trigram indexes (tickets/migrations/0009) keep
-    it fast at hundreds of thousands of customers."""
-    from django.db.models import Q
+    agent types it while a customer is on the phone: every word somewhere, a phone number however
+    it is written; sorted by name. One query, whatever matches (bench/customer_search.py measures
+    it at 100,000 customers).
 
+    An OR across the joined tables would read every customer, so the longest word is looked up
+    three times, each time in one table by its own trigram index (tickets/migrations/0009, 0012):
+    the people named so, those with such a phone number, those of such an organisation. Each of the
+    three takes the first `limit` by name of its customers that also match the other words, and the
+    page is the first `limit` of the (at most 3 * limit) together. PostgreSQL plans each part on
+    its own: a rare word from its index, a common one ("Sch", "GmbH") by walking the customers in
+    name order until it has enough."""
     if not roles.is_agent(user):
         return []
     query = " ".join((query or "").split())[:100]
     if len(query) < 2:
         return []
-    words = query.split()[:4]
-    match = Q()
-    for word in words:
-        match &= (Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-                  | Q(profile__phone__icontains=word) | Q(profile__organisation__name__icontains=word))
-    return list(customers().filter(match).select_related("profile__organisation")
-                .order_by("last_name", "first_name", "id")[:limit])
+    # A number read out in groups is one number: "0171 234 56 78".
+    words = [query] if PHONE_QUERY_RE.match(query) else query.split()[:4]
+    driver = max(words, key=len)
+    others = list(words)
+    others.remove(driver)
+    text, digits = _word_lookups(driver), _word_digits(driver)
+    found = customers()
+    if any(_word_digits(word) for word in others):
+        found = found.alias(phone_digits=_phone_digits_of("profile__phone"))
+    for word in others:
+        found = found.filter(_matches_anywhere(word))
+    if digits:
+        phones = Profile.objects.alias(phone_digits=_phone_digits_of("phone")).filter(phone_digits__contains=digits)
+    else:
+        phones = Profile.objects.filter(text("phone"))
+    organisations = Profile.objects.filter(organisation__in=Organisation.objects.filter(text("name")).values("pk"))
+    order = ("last_name", "first_name", "id")
+    parts = [found.filter(text("first_name") | text("last_name") | text("email")),
+             found.filter(pk__in=phones.values("user_id")),
+             found.filter(pk__in=organisations.values("user_id"))]
+    parts = [part.order_by(*order).values("pk")[:limit] for part in parts]
+    page = get_user_model().objects.filter(pk__in=parts[0].union(*parts[1:]))
+    # Only the page's rows are joined to their profile and organisation.
+    return list(page.select_related("profile__organisation").order_by(*order)[:limit])
 
 
 @dataclass

@@ -81,6 +81,20 @@ def test_the_customer_search_finds_by_name_mail_phone_and_organisation(agent1, c
     assert selectors.customer_search(user=customer, query="hanna") == []
 
 
+def test_a_phone_number_is_found_however_it_is_written(agent1):
+    hanna = services.customer_create(actor=agent1, name="Hanna Huber", phone="0171 2345678")
+    for query in ("+49 171 2345678", "0049 171 234 56 78", "01712345678", "171/2345-678", "2345678"):
+        assert selectors.customer_search(user=agent1, query=query) == [hanna], query
+    assert selectors.customer_search(user=agent1, query="0172 2345678") == []
+
+
+def test_short_words_match_where_a_name_starts(agent1):
+    mueller = services.customer_create(actor=agent1, name="Karl-Heinz Mühlberg", phone="030 1")
+    services.customer_create(actor=agent1, name="Jürgen Baum", phone="030 2")
+    assert selectors.customer_search(user=agent1, query="Mü") == [mueller]
+    assert selectors.customer_search(user=agent1, query="He Mü") == [mueller]
+
+
 def test_quick_find_jumps_to_a_ticket_by_its_reference_or_just_its_number(agent1, ticket):
     number = str(int(ticket.reference.rsplit("-", 1)[1]))
     assert selectors.quick_find(user=agent1, query=number).ticket == ticket

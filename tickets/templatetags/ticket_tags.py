@@ -13,7 +13,6 @@ from helpdesk.icons import icon
 
 from ..models import Channel, Priority, Status
 from ..presenters import actor_name, describe_details, describe_event
-from ..selectors import attach_tiers_and_categories, people_names
 
 register = template.Library()
 
@@ -38,13 +37,8 @@ def priority_badge(priority):
 
 @register.simple_tag
 def queue_rows(tickets):
-    """The rows of the agent queue. Plain Python for speed (see helpdesk/html.py); each badge is
-    drawn once per page and value; tiers and categories come from the reference lists, people's
-    names from one query for the page."""
-    tickets = list(tickets)
-    attach_tiers_and_categories(tickets)
-    people = {pk: escape(name) for pk, name in people_names(
-        [t.assignee_id for t in tickets] + [t.requester_id for t in tickets]).items()}
+    """The rows of the agent queue (`tickets`: tickets.selectors.queue_rows). Plain Python for
+    speed (see helpdesk/html.py); each badge is drawn once per page and value."""
     url, countdowns = url_pattern("agent:ticket", "HD-0000-000000"), Countdowns()
     status, priority = cache(status_badge), cache(priority_badge)
     unassigned = escape(_("unassigned"))  # translated outside the f-string: xgettext skips those
@@ -72,8 +66,8 @@ def queue_rows(tickets):
             f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
             f'<td class="text-nowrap">{countdowns.badge(t.next_breach_at) if t.is_open else ""}{follow_up(t.follow_up_at)}</td>'
             f'<td class="hide-sm text-nowrap">{escape(t.tier.name)}</td>'
-            f'<td class="hide-sm">{people[t.assignee_id] if t.assignee_id else unassigned}</td>'
-            f'<td class="hide-sm">{people[t.requester_id]}</td>'
+            f'<td class="hide-sm">{escape(t.assignee_name or "") if t.assignee_id else unassigned}</td>'
+            f'<td class="hide-sm">{escape(t.requester_name)}</td>'
             f'<td class="hide-sm text-nowrap">{escape(short_datetime(t.updated_at))}</td></tr>\n'
         )
     return mark_safe("".join(rows))

@@ -44,7 +44,8 @@ def queue(request):
     return render(
         request,
         "agent/queue.html",
-        {"filter": ticket_filter, "filter_form": filter_form, "page": page, "query": query},
+        {"filter": ticket_filter, "filter_form": filter_form, "page": page, "query": query,
+         "rows": selectors.queue_rows(page.object_list)},
         status=200 if ticket_filter.is_valid() else 400,
     )
 
@@ -99,7 +100,7 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
             **extras,
             "ticket": ticket,
             "timeline": fragments.AGENT_TIMELINE.lazy(
-                lambda: draw_timeline(selectors.ticket_timeline(ticket=ticket, user=request.user), for_agents=True),
+                lambda: draw_timeline(list(selectors.ticket_timeline(ticket=ticket, user=request.user)), for_agents=True),
                 ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(), lists=lists_version,
             ),
             "forms": forms,

@@ -21,7 +21,7 @@ from ..templatetags.ticket_tags import timeline as draw_timeline
 @customer_required
 def ticket_list(request):
     page = paginate(request, selectors.customer_tickets(user=request.user))
-    return render(request, "portal/ticket_list.html", {"page": page})
+    return render(request, "portal/ticket_list.html", {"page": page, "rows": list(page.object_list)})
 
 
 @customer_required
@@ -51,7 +51,7 @@ def ticket_new(request):
 
 def _detail(request, ticket, reply_form=None, status_error=None):
     timeline = fragments.CUSTOMER_TIMELINE.lazy(
-        lambda: draw_timeline(selectors.ticket_timeline(ticket=ticket, user=request.user), reader=request.user),
+        lambda: draw_timeline(list(selectors.ticket_timeline(ticket=ticket, user=request.user)), reader=request.user),
         ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(),
         lists=selectors.reference_lists().version, reader=request.user.pk,
     )
