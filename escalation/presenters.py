@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tickets.models import EventKind, Priority
+from tickets.presenters import tier_name
 
 from .models import Metric
 
@@ -30,7 +31,7 @@ def describe_breach(facts: dict) -> str:
         "due": _moment(facts.get("due_at")),
         "ran": _moment(facts.get("ran_at")),
         "rule": facts.get("rule_name") or "",
-        "to": (facts.get("to_tier") or {}).get("name", ""),
+        "to": tier_name(facts.get("to_tier")) if facts.get("to_tier") else "",
     }
     action = facts.get("action")
     if action == "moved":

@@ -41,7 +41,18 @@ class CustomerFactory(UserFactory):
             Profile.objects.get_or_create(user=obj, defaults={"language": kwargs.get("language", "en")})
 
 
-class TierFactory(factory.django.DjangoModelFactory):
+class _EnglishName:
+    """`name=` of a translated model (tickets/translation.py) is its English name, whichever language
+    a test left active (a request through the test client leaves its language on)."""
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if "name" in kwargs:
+            kwargs["name_en"] = kwargs.pop("name")
+        return kwargs
+
+
+class TierFactory(_EnglishName, factory.django.DjangoModelFactory):
     class Meta:
         model = Tier
         django_get_or_create = ("level",)
@@ -57,10 +68,10 @@ def make_agent(tier, username=None, **kwargs):
     return agent
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(_EnglishName, factory.django.DjangoModelFactory):
     class Meta:
         model = Category
-        django_get_or_create = ("name",)
+        django_get_or_create = ("name_en",)
 
     name = factory.Sequence(lambda n: f"Category {n}")
 

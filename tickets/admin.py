@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Attachment, Category, Organisation, Profile, Ticket, TicketEvent, Tier, TierMembership
 from .presenters import describe_event
@@ -16,7 +17,9 @@ class TierMembershipInline(admin.TabularInline):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(TranslationAdmin):
+    """The name in each language (tickets/translation.py); the list shows the reader's."""
+
     list_display = ["level", "name", "lead", "member_count"]
     list_display_links = ["name"]
     autocomplete_fields = ["lead"]
@@ -39,10 +42,10 @@ class TierMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_de"]
 
 
 @admin.register(Organisation)

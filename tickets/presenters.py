@@ -39,6 +39,28 @@ def _name(ref):
     return ref["name"] if ref else _("nobody")
 
 
+def tier_name(ref) -> str:
+    """A tier stored on an event (`{"id", "level", "name"}`) by its name in the reader's language; the
+    stored name (English) once the tier is gone."""
+    if not ref:
+        return _("nobody")
+    from .selectors import reference_lists  # selectors builds on the models this module reads
+
+    for tier in reference_lists().tiers:
+        if tier.pk == ref.get("id"):
+            return tier.name
+    return ref.get("name") or "?"
+
+
+def category_name(pk, stored) -> str:
+    """A category stored on an event, in the reader's language (the stored name once it is gone)."""
+    if pk is None and stored is None:
+        return _("none")
+    from .selectors import reference_lists
+
+    return dict(reference_lists().categories).get(pk) or stored or _("none")
+
+
 def describe_event(event, *, reader_id=None) -> str:
     """`reader_id`: the person reading, so that their own message is called theirs."""
     data = event.data or {}
@@ -65,15 +87,15 @@ def describe_event(event, *, reader_id=None) -> str:
         }
     if kind == EventKind.CATEGORY:
         return _("Category changed from “%(old)s” to “%(new)s”") % {
-            "old": data.get("from") or _("none"),
-            "new": data.get("to") or _("none"),
+            "old": category_name(data.get("from_id"), data.get("from")),
+            "new": category_name(data.get("to_id"), data.get("to")),
         }
     if kind == EventKind.ASSIGNMENT:
         if data.get("to") is None:
             return _("%(old)s gave the ticket back to the tier queue") % {"old": _name(data.get("from"))}
         return _("Assigned to %(new)s") % {"new": _name(data.get("to"))}
     if kind == EventKind.TIER:
-        values = {"old": _name(data.get("from")), "new": _name(data.get("to"))}
+        values = {"old": tier_name(data.get("from")), "new": tier_name(data.get("to"))}
         if data.get("automatic"):
             return _("Escalated automatically from %(old)s to %(new)s") % values
         if data.get("direction") == "down":

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -69,8 +69,15 @@ def _lock(ticket: Ticket) -> Ticket:
     return ticket
 
 
+def _stored_name(obj) -> str:
+    """A tier's or category's name as events keep it: in the default language. Readers see it in
+    theirs, looked up by id (tickets.presenters)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return obj.name
+
+
 def _tier_ref(tier: Tier) -> dict:
-    return {"id": tier.pk, "level": tier.level, "name": tier.name}
+    return {"id": tier.pk, "level": tier.level, "name": _stored_name(tier)}
 
 
 def _user_ref(user) -> dict | None:
@@ -571,7 +578,8 @@ def ticket_change_category(*, ticket: Ticket, actor, category: Category | None) 
     ticket.save(update_fields=["category", "updated_at"])
     _record(
         ticket, kind=EventKind.CATEGORY, actor=actor, is_public=False,
-        data={"from": old.name if old else None, "to": category.name if category else None},
+        data={"from": _stored_name(old) if old else None, "to": _stored_name(category) if category else None,
+              "from_id": old.pk if old else None, "to_id": category.pk if category else None},
     )
     return ticket
 

@@ -25,7 +25,7 @@ def test_every_admin_list_opens(admin_client, path, tiers):
 
 def test_an_admin_creates_a_tier_with_a_member_and_a_lead(admin_client, agent1):
     response = admin_client.post("/admin/tickets/tier/add/", {
-        "level": 4, "name": "Vendor", "lead": agent1.pk,
+        "level": 4, "name_en": "Vendor", "name_de": "Dienstleister", "lead": agent1.pk,
         "memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0,
         "memberships-0-agent": agent1.pk,
     })

@@ -246,11 +246,12 @@ def test_customers_cannot_change_the_priority(ticket, customer):
         services.ticket_change_priority(ticket=ticket, actor=customer, priority=Priority.URGENT)
 
 
-def test_category_change_is_recorded(ticket, agent1):
+def test_category_change_is_recorded(ticket, agent1, category):
     other = CategoryFactory(name="Billing")
     services.ticket_change_category(ticket=ticket, actor=agent1, category=other)
 
-    assert ticket.events.get(kind=EventKind.CATEGORY).data == {"from": "Network", "to": "Billing"}
+    assert ticket.events.get(kind=EventKind.CATEGORY).data == {
+        "from": "Network", "to": "Billing", "from_id": category.pk, "to_id": other.pk}
 
 
 def test_only_members_of_the_tickets_tier_can_be_assigned(ticket, agent1, agent2):

@@ -12,7 +12,8 @@ from tickets.models import Category, Organisation, Priority, Profile, Ticket, Ti
 
 PASSWORD = "demo1234"
 
-TIERS = [(1, "1st Level"), (2, "2nd Level"), (3, "3rd Level")]
+# (level, English name, German name): names are shown in the reader's language (tickets/translation.py).
+TIERS = [(1, "1st Level", "1. Level"), (2, "2nd Level", "2. Level"), (3, "3rd Level", "3. Level")]
 AGENTS = [
     ("first1", "Lena", "Schmidt", 1, True),
     ("first2", "Tom", "Becker", 1, False),
@@ -24,7 +25,8 @@ CUSTOMERS = [
     ("anna@example.com", "Anna", "Meier", "Meier Logistik GmbH", "de"),
     ("ben@example.com", "Ben", "Taylor", "Taylor & Sons Ltd", "en"),
 ]
-CATEGORIES = ["Account & Login", "Billing", "E-mail", "Network & VPN", "Hardware", "Software"]
+CATEGORIES = [("Account & Login", "Konto & Anmeldung"), ("Billing", "Abrechnung"), ("E-mail", "E-Mail"),
+              ("Network & VPN", "Netzwerk & VPN"), ("Hardware", "Hardware"), ("Software", "Software")]
 
 
 class Command(BaseCommand):
@@ -42,8 +44,10 @@ class Command(BaseCommand):
             admin.save()
 
         tiers = {}
-        for level, name in TIERS:
-            tiers[level], _ = Tier.objects.get_or_create(level=level, defaults={"name": name})
+        for level, english, german in TIERS:
+            tiers[level], _ = Tier.objects.get_or_create(level=level, defaults={"name_en": english, "name_de": german})
+            if not tiers[level].name_de:  # made before names had a German column
+                Tier.objects.filter(pk=tiers[level].pk).update(name_de=german)
 
         for username, first, last, level, is_lead in AGENTS:
             agent, created = User.objects.get_or_create(
@@ -60,8 +64,10 @@ class Command(BaseCommand):
                 tiers[level].lead = agent
                 tiers[level].save(update_fields=["lead"])
 
-        for name in CATEGORIES:
-            Category.objects.get_or_create(name=name)
+        for english, german in CATEGORIES:
+            category, _ = Category.objects.get_or_create(name_en=english, defaults={"name_de": german})
+            if not category.name_de:
+                Category.objects.filter(pk=category.pk).update(name_de=german)
 
         customers = []
         for email, first, last, org_name, language in CUSTOMERS:
@@ -129,8 +135,8 @@ class Command(BaseCommand):
         if Article.objects.exists():
             return
         author = get_user_model().objects.get(username="third1")
-        vpn = Category.objects.get(name="Network & VPN")
-        login = Category.objects.get(name="Account & Login")
+        vpn = Category.objects.get(name_en="Network & VPN")
+        login = Category.objects.get(name_en="Account & Login")
         articles = [
             dict(title="VPN trennt die Verbindung alle zehn Minuten", language="de", category=vpn,
                  problem="Der VPN-Client trennt die Verbindung regelmäßig nach etwa zehn Minuten.",
@@ -157,9 +163,9 @@ class Command(BaseCommand):
         User = get_user_model()
         first1 = User.objects.get(username="first1")
         second1 = User.objects.get(username="second1")
-        login = Category.objects.get(name="Account & Login")
-        vpn = Category.objects.get(name="Network & VPN")
-        mail = Category.objects.get(name="E-mail")
+        login = Category.objects.get(name_en="Account & Login")
+        vpn = Category.objects.get(name_en="Network & VPN")
+        mail = Category.objects.get(name_en="E-mail")
 
         services.ticket_create(
             requester=anna, category=login, subject="Passwort vergessen",
