@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from helpdesk.durations import duration_words, format_duration
-from helpdesk.html import countdown
+from helpdesk.markup import countdown
 
 
 @pytest.mark.parametrize(("value", "english", "german"), [

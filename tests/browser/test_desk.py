@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from escalation.models import Notification, Reminder
 from escalation.reminders import process_due_reminders
-from helpdesk.html import short_datetime
+from helpdesk.markup import short_datetime
 from tests.factories import CustomerFactory, make_ticket
 from tickets import services
 from tickets.models import Channel, EventKind, Profile, Status, Ticket
