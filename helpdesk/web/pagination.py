@@ -31,13 +31,25 @@ class CappedCountPaginator(Paginator):
         return self._counted <= self.cap
 
 
-def paginate(request, queryset, default_size=25):
-    """The page the request asks for (`?page=`, `?size=` out of PAGE_SIZES), counted up to the cap."""
+def page_size(request, default_size=25):
+    """The page size the request asks for (`?size=`), one of PAGE_SIZES, else the default."""
     try:
         size = int(request.GET.get("size", default_size))
     except ValueError:
         size = default_size
-    if size not in PAGE_SIZES:
-        size = default_size
-    paginator = CappedCountPaginator(queryset, size)
+    return size if size in PAGE_SIZES else default_size
+
+
+def paginate(request, queryset, default_size=25):
+    """The page the request asks for (`?page=`, `?size=` out of PAGE_SIZES), counted up to the cap."""
+    paginator = CappedCountPaginator(queryset, page_size(request, default_size))
     return paginator.get_page(request.GET.get("page"))
+
+
+def query_without(request, *params):
+    """The request's query string without these parameters: what a pager's links keep (filters,
+    size, the page of another list on the same page)."""
+    query = request.GET.copy()
+    for param in params:
+        query.pop(param, None)
+    return query.urlencode()
