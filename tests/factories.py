@@ -78,3 +78,25 @@ class CategoryFactory(_EnglishName, factory.django.DjangoModelFactory):
 
 def make_ticket(requester, subject="Printer on fire", description="It smells of smoke.", **kwargs):
     return services.ticket_create(requester=requester, subject=subject, description=description, **kwargs)
+
+
+def make_ticket_history(requester, *, open_count=0, earlier_count=0, subject="Case"):
+    """A customer's history: `open_count` open and `earlier_count` closed tickets, made through the
+    service, then aged so that the lists' order is known: subjects "<subject> open 001", "... open 002",
+    "<subject> earlier 001", ... (numbered from 001) from the newest to the oldest activity in each list."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.models import Status, Ticket
+
+    now = timezone.now()
+    made = []
+    for kind, count, status in (("open", open_count, Status.OPEN), ("earlier", earlier_count, Status.CLOSED)):
+        for n in range(1, count + 1):
+            ticket = make_ticket(requester, subject=f"{subject} {kind} {n:03d}", notify=False)
+            moment = now - timedelta(hours=n)
+            Ticket.objects.filter(pk=ticket.pk).update(
+                status=status, updated_at=moment, solved_at=moment if status == Status.CLOSED else None)
+            made.append(ticket)
+    return made

@@ -13,11 +13,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Page
 from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import get_language
 
 from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
+from helpdesk.web.pagination import CappedCountPaginator
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
@@ -379,10 +381,30 @@ def customer_get_for_agent(*, user, pk: int):
     return customer
 
 
-def customer_ticket_overview(*, customer, limit: int = 50) -> tuple[list, list]:
-    """A customer's open tickets and their recent others, newest first."""
+@dataclass
+class CustomerTickets:
+    """A page of a customer's open tickets and a page of their earlier ones (django Page objects)."""
+
+    open_tickets: Page
+    earlier: Page
+
+
+def customer_ticket_overview(*, customer, page=1, open_page=1, size: int = 25) -> CustomerTickets:
+    """A customer's open tickets and their earlier (solved, closed) ones, newest first, a page of
+    each: a customer may have thousands (a switchboard, a monitoring system that files tickets).
+
+    Each list costs two statements, whatever the page or its size: its count, capped as every
+    list's (CappedCountPaginator), and its page, both read along ticket_requester_idx (requester,
+    last activity). Page numbers out of range give the nearest page, as in the queue."""
     from .models import OPEN_STATUSES
 
-    rows = list(Ticket.objects.filter(requester=customer).select_related("tier")
-                .order_by("-updated_at", "-id")[:limit])
-    return [t for t in rows if t.status in OPEN_STATUSES], [t for t in rows if t.status not in OPEN_STATUSES]
+    tickets = Ticket.objects.filter(requester=customer).select_related("tier").order_by("-updated_at", "-id")
+    open_q = Q(status__in=OPEN_STATUSES)
+
+    def page_of(queryset, number):
+        found = CappedCountPaginator(queryset, size).get_page(number)
+        found.object_list = list(found.object_list)
+        return found
+
+    return CustomerTickets(open_tickets=page_of(tickets.filter(open_q), open_page),
+                           earlier=page_of(tickets.exclude(open_q), page))

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from mailchannel.models import OutboundKind, OutboundMessage
-from tests.factories import CustomerFactory, make_ticket
+from tests.factories import CustomerFactory, make_ticket, make_ticket_history
 from tickets import selectors, services
 from tickets.models import Channel, EventKind, Status
 
@@ -168,9 +168,69 @@ def test_the_customer_search_and_page_cost_the_same_queries_however_many_match(
     for person in people[:3]:
         make_ticket(person)
     make_ticket(people[0], subject="Zweites Ticket")
+    # Her history grows with `count` too: several pages of each list at the smallest size.
+    make_ticket_history(people[0], open_count=count, earlier_count=2 * count)
     client = login(agent1)
 
     with django_assert_max_num_queries(4):  # session, user, the agent's tiers, the search
         assert client.get(reverse("agent:customer_search"), {"q": "huber"}).status_code == 200
-    with django_assert_max_num_queries(5):  # session, user, tiers, the customer, her tickets
-        assert client.get(reverse("agent:customer", args=[people[0].pk])).status_code == 200
+    # Whatever the page of either list and whatever the page size, even past the last page:
+    for params in ({}, {"size": 10}, {"page": 2, "size": 10}, {"page": 3, "open_page": 2, "size": 10},
+                   {"size": 100}, {"page": 999, "open_page": "x"}):
+        # session, user, tiers, the customer; each list's capped count and its page
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("agent:customer", args=[people[0].pk]), params).status_code == 200
+
+
+def test_the_customer_page_pages_through_her_tickets(login, agent1, customer, tiers):
+    make_ticket_history(customer, open_count=12, earlier_count=30)
+    client = login(agent1)
+    page_url = reverse("agent:customer", args=[customer.pk])
+
+    first = client.get(page_url)
+    assert [t.subject for t in first.context["earlier_tickets"]] == [f"Case earlier {n:03d}" for n in range(1, 26)]
+    assert len(first.context["open_tickets"]) == 12
+    html = first.content.decode()
+    assert "30 tickets" in html and "12 tickets" in html and "Page 1 of 2" in html
+    assert 'href="?page=2#earlier-tickets"' in html
+
+    # Page 2 shows the later (older) ones; the open list stays where it was.
+    second = client.get(page_url, {"page": 2})
+    assert [t.subject for t in second.context["earlier_tickets"]] == [f"Case earlier {n:03d}" for n in range(26, 31)]
+    html = second.content.decode()
+    assert "Case earlier 026" in html and "Case earlier 025" not in html and "Page 2 of 2" in html
+    assert "Case open 012" in html
+
+    # Each list pages on its own, and its links keep the other's page and the size.
+    both = client.get(page_url, {"page": 2, "open_page": 2, "size": 10})
+    assert [t.subject for t in both.context["open_tickets"]] == ["Case open 011", "Case open 012"]
+    assert [t.subject for t in both.context["earlier_tickets"]] == [f"Case earlier {n:03d}" for n in range(11, 21)]
+    html = both.content.decode()
+    assert 'href="?page=2&amp;size=10&amp;open_page=1#open-tickets"' in html
+    assert 'href="?open_page=2&amp;size=10&amp;page=3#earlier-tickets"' in html
+
+
+def test_the_customer_page_selector_pages_and_caps_the_count(agent1, customer, tiers, monkeypatch):
+    from helpdesk.web.pagination import CappedCountPaginator
+
+    make_ticket_history(customer, open_count=2, earlier_count=7)
+    overview = selectors.customer_ticket_overview(customer=customer, page=2, size=3)
+    assert [t.subject for t in overview.earlier] == ["Case earlier 004", "Case earlier 005", "Case earlier 006"]
+    assert [t.subject for t in overview.open_tickets] == ["Case open 001", "Case open 002"]
+    assert overview.earlier.paginator.count == 7 and overview.earlier.paginator.count_is_exact
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    capped = selectors.customer_ticket_overview(customer=customer, page=9, size=3)
+    assert (capped.earlier.paginator.count, capped.earlier.paginator.count_is_exact) == (5, False)
+    assert capped.earlier.number == 2  # the pages end at the cap
+
+
+def test_the_api_pages_through_a_customers_tickets(agent1, customer, tiers, client):
+    from rest_framework.test import APIClient
+
+    make_ticket_history(customer, open_count=1, earlier_count=5)
+    api = APIClient()
+    api.force_authenticate(agent1)
+    answer = api.get("/api/v1/tickets/", {"requester": customer.pk, "status": "closed", "size": 2, "page": 2}).json()
+    assert [t["subject"] for t in answer["results"]] == ["Case earlier 003", "Case earlier 004"]
+    assert answer["count"] == 5 and answer["next"] and answer["previous"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from helpdesk.web.decorators import agent_required
+from helpdesk.web.pagination import page_size, query_without
 
 from .. import roles, selectors, services
 from ..forms import AgentTicketForm, CustomerForm
@@ -114,8 +115,11 @@ def customer_detail(request, pk):
             "organisation": profile.organisation.name if profile and profile.organisation else "",
             "notes": profile.notes if profile else "",
         })
-    open_tickets, other_tickets = selectors.customer_ticket_overview(customer=customer)
+    # Two lists, each paged on its own (`open_page`, `page`); `size` applies to both.
+    tickets = selectors.customer_ticket_overview(customer=customer, page=request.GET.get("page"),
+                                                 open_page=request.GET.get("open_page"), size=page_size(request))
     return render(request, "agent/customer_detail.html", {
-        "customer": customer, "profile": profile, "form": form, "open_tickets": open_tickets,
-        "other_tickets": other_tickets,
+        "customer": customer, "profile": profile, "form": form, "open_tickets": tickets.open_tickets,
+        "earlier_tickets": tickets.earlier, "open_query": query_without(request, "open_page"),
+        "earlier_query": query_without(request, "page"),
     }, status=400 if form.is_bound else 200)
