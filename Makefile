@@ -1,4 +1,4 @@
-.PHONY: run test bench-sla bench-kb bench-http bench-mail
+.PHONY: run test bench-sla bench-kb bench-http bench-mail bench-customers
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -23,3 +23,7 @@ bench-http:
 # Mail intake: 10,000 mails in a real IMAP mailbox (dovecot) through the real worker (see bench/mail_intake.py).
 bench-mail:
 	scripts/bench.sh mail $(ARGS)
+
+# Customer search and the customer page: 100,000 customers, 200,000 tickets (see bench/customer_search.py).
+bench-customers:
+	scripts/bench.sh customers $(ARGS)
