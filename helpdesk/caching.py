@@ -3,7 +3,6 @@
 from functools import partial
 
 from django.core.cache import cache
-from django.core.cache.backends import redis as redis_backend
 from django.db import transaction
 
 
@@ -19,30 +18,3 @@ def saves_only_last_login(update_fields) -> bool:
     """Whether a user's save changed only the last log-in (every log-in saves the user), which no
     cache holds."""
     return bool(update_fields) and set(update_fields) <= {"last_login"}
-
-
-class RedisCacheClient(redis_backend.RedisCacheClient):
-    """Django's Redis cache client, keeping one redis-py client per connection pool. Django builds a
-    new redis.Redis for every cache call, which costs about 0.15 ms of CPU with redis-py 8, and an
-    agent's search makes four (session, reviewers, two for the rate limit): a tenth of its Python
-    time. redis-py's clients are meant to be shared, between threads too; the connections stay in
-    the pool."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(pool)
-        if client is None:
-            client = self._clients[pool] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(redis_backend.RedisCache):
-    """The default cache in production (settings.CACHES), see RedisCacheClient."""
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient

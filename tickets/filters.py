@@ -101,7 +101,16 @@ class _LeanFilterSetMetaclass(FilterSetMetaclass):
 class LeanFilterSet(django_filters.FilterSet, metaclass=_LeanFilterSetMetaclass):
     """A FilterSet without the deep copies django-filter and Django make for each request (every
     filter with its choices, then every field of the form built from them): they were a sixth of
-    the agent queue's time, and neither is shared with another request."""
+    the agent queue's time, and neither is shared with another request.
+
+    Mirrors upstream internals, checked against django-filter 26.2 and Django 5.2: django_filters/
+    filterset.py `BaseFilterSet.__init__` (`self.filters = copy.deepcopy(self.base_filters)`) and
+    `get_form_class` (a form class whose `base_fields` are the filters' fields), django/forms/forms.py
+    `BaseForm.__init__` (`self.fields = copy.deepcopy(self.base_fields)`). `_FilterCopies` and
+    `_FieldsOfThisForm` answer those two deepcopy calls with the shallow copies a request needs.
+    Measured 2026-12-02 (bench/upstream_copies.py, the queue's filter set built, validated and its
+    queryset built): 0.89 ms against upstream's 1.58 ms at p50, 1.67 times as fast; still worth it
+    with the filter form's HTML cached, because validation builds the form's fields all the same."""
 
     def get_form_class(self):
         form_class = super().get_form_class()

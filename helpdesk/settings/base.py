@@ -146,7 +146,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # The shared cache (API rate limits): Redis, so that all web processes see the same counts.
 CACHES = {
     "default": {
-        "BACKEND": "helpdesk.caching.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
         "KEY_PREFIX": "helpdesk",
     },
