@@ -2,7 +2,10 @@
 
 from rest_framework import serializers
 
-from ..models import ClockEvent, Notification, TicketClock
+from tickets.models import Status
+
+from ..models import ClockEvent, Notification, Reminder, TicketClock
+from ..reminders import NOTE_MAX_LENGTH, SET_ASIDE_STATUSES
 from ..presenters import describe_notification
 
 
@@ -54,3 +57,20 @@ class MarkReadSerializer(serializers.Serializer):
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many notifications were marked as read.")
+
+
+class ReminderSetSerializer(serializers.Serializer):
+    """A Wiedervorlage: the ticket is set aside until `due_at` (escalation.reminders.reminder_set checks it)."""
+
+    due_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=[(s, Status(s).label) for s in SET_ASIDE_STATUSES], required=False,
+                                     default=Status.WAITING)
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    set_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Reminder
+        fields = ["due_at", "note", "set_by", "fired_at", "cancelled_at"]

@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 from tickets import roles
 from tickets.selectors import ticket_get_for_user
 
-from .. import selectors, services
-from .serializers import MarkedSerializer, MarkReadSerializer, NotificationSerializer, TicketSlaSerializer
+from .. import reminders, selectors, services
+from .serializers import (MarkedSerializer, MarkReadSerializer, NotificationSerializer, ReminderSerializer,
+                          ReminderSetSerializer, TicketSlaSerializer)
 
 
 class TicketSlaView(APIView):
@@ -24,6 +25,17 @@ class TicketSlaView(APIView):
             "clocks": selectors.clocks_for_ticket(ticket),
             "events": selectors.clock_events_for_ticket(ticket),
         }).data)
+
+
+class TicketReminderView(APIView):
+    @extend_schema(summary="Set a ticket aside until a moment to come back to it (agents)",
+                   request=ReminderSetSerializer, responses={201: ReminderSerializer})
+    def post(self, request, reference):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        serializer = ReminderSetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reminder = reminders.reminder_set(ticket=ticket, actor=request.user, **serializer.validated_data)
+        return Response(ReminderSerializer(reminder).data, status=201)
 
 
 class NotificationList(ListAPIView):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ..models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent, Tier
 from ..presenters import actor_name, describe_event
-from ..services import REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
+from ..services import CALL_DIRECTIONS, CALL_MAX_MINUTES, REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 User = get_user_model()
 
@@ -120,6 +120,16 @@ class ReplySerializer(serializers.Serializer):
 class NoteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     attachments = AttachmentsField()
+
+
+class CallSerializer(serializers.Serializer):
+    """A phone call for the record (tickets.services.ticket_log_call checks it)."""
+
+    direction = serializers.ChoiceField(choices=[(d, d) for d in CALL_DIRECTIONS])
+    summary = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    minutes = serializers.IntegerField(min_value=0, max_value=CALL_MAX_MINUTES, required=False, default=0)
+    with_customer = serializers.BooleanField(required=False, default=True)
 
 
 class StatusChangeSerializer(serializers.Serializer):

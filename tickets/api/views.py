@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import roles, selectors, services
-from ..filters import TicketFilter
+from ..filters import STATUS_OPEN, TIER_MINE, TicketFilter
 from ..models import Category, Channel, Tier
 from . import serializers as s
 
@@ -30,8 +30,8 @@ class TicketFilterBackend(DjangoFilterBackend):
 
 @extend_schema_view(
     list=extend_schema(summary="List the tickets the caller may see", description=(
-        "Agents see every ticket, customers only their own. `status=open` lists the open statuses, "
-        "`tier=mine` the caller's tiers.")),
+        f"Agents see every ticket, customers only their own. `status={STATUS_OPEN}` lists every open "
+        f"status (`status=open` only those whose status is “open”), `tier={TIER_MINE}` the caller's tiers.")),
     retrieve=extend_schema(summary="One ticket"),
 )
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -129,6 +129,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ticket=ticket, author=request.user, body=data["body"], attachments=data.get("attachments", []),
             channel=Channel.API,
         )
+        return self._ticket_response(ticket)
+
+    @extend_schema(summary="Record a phone call (agents)", request=s.CallSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def call(self, request, reference):
+        ticket = self.get_object()
+        services.ticket_log_call(ticket=ticket, actor=request.user, **self._input(s.CallSerializer))
         return self._ticket_response(ticket)
 
     @extend_schema(summary="Change the status", request=s.StatusChangeSerializer, responses=s.TicketSerializer)
