@@ -11,6 +11,7 @@ ticket, with whatever could be read from it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -62,10 +63,12 @@ class Part:
     payload: bytes
     content_id: str = ""
     is_inline: bool = False
+    # A part too large to take over is not decoded: its size is known from its encoded length.
+    omitted_size: int | None = None
 
     @property
     def size(self) -> int:
-        return len(self.payload)
+        return self.omitted_size if self.omitted_size is not None else len(self.payload)
 
 
 @dataclass
@@ -280,7 +283,7 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "app
                "text/plain": "txt", "text/html": "html", "message/rfc822": "eml", "text/calendar": "ics"}
 
 
-def _walk(message: Message, parsed: ParsedMail) -> None:
+def _walk(message: Message, parsed: ParsedMail, omitted: dict | None = None) -> None:
     """Collect the text, the HTML and the files. The first text/plain and text/html outside
     attachments make the body; multipart/alternative prefers the plain text (the caller decides)."""
     texts, htmls = [], []
@@ -295,16 +298,21 @@ def _walk(message: Message, parsed: ParsedMail) -> None:
         if is_body:
             (texts if content_type == "text/plain" else htmls).append(_text_of(part))
             continue
+        omitted_size = None
         if content_type == "message/rfc822" or content_type == "text/rfc822-headers":
             payload = part.as_bytes() if content_type == "text/rfc822-headers" else _attached_message_bytes(part)
         else:
             payload = _payload_bytes(part)
+            omitted_size = omitted.get(payload) if omitted and payload.startswith(_OMITTED) else None
+            if omitted_size is not None:
+                payload = b""
         if not filename:
             stem = "image" if content_type.startswith("image/") else "attachment"
             filename = f"{stem}-{len(parsed.attachments) + 1}.{_EXTENSIONS.get(content_type, 'bin')}"
         parsed.attachments.append(Part(
             filename=filename, content_type=content_type, payload=payload, content_id=content_id,
             is_inline=bool(content_id) and disposition != "attachment" and content_type.startswith("image/"),
+            omitted_size=omitted_size,
         ))
     parsed.text = "\n\n".join(t for t in texts if t.strip())
     parsed.html = "\n".join(h for h in htmls if h.strip())
@@ -462,13 +470,76 @@ def _bounce(message: Message) -> Bounce | None:
     return bounce
 
 
+# --- large attachments -----------------------------------------------------------------------------
+
+# The stand-in for a part's body that was cut out before parsing; the number says which one.
+_OMITTED = b"\x00helpdesk-omitted-part:"
+# A base64 body: base64 characters and line breaks only (one character class, so that the regular
+# expression keeps no state per line), starting at the blank line that ends the part's headers.
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=\r\n]{65536,}")
+_BASE64_HEADER = re.compile(rb"^content-transfer-encoding:[ \t]*base64[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_NAMED_PART = re.compile(rb"^content-disposition:[ \t]*attachment|^content-(?:type|disposition):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?"
+                         rb"\bfile?name\*?=", re.IGNORECASE | re.MULTILINE)
+_TEXT_PART = re.compile(rb"^content-type:[ \t]*text/", re.IGNORECASE | re.MULTILINE)
+
+
+def _omit_large_parts(raw: bytes, limit: int) -> tuple[bytes, dict]:
+    """`raw` with the body of each base64 file larger than `limit` (decoded) replaced by a short
+    stand-in, and {stand-in: decoded size}: such a file is left out of the ticket anyway, and
+    parsing it would hold the mail several times over in memory (the parser's lines, the joined
+    body, the decoded bytes). Text bodies are never cut: only parts that name a file or are not text."""
+    pieces, omitted, position = [], {}, 0
+    for match in _BASE64_RUN.finditer(raw):
+        run_start, end = match.span()
+        # The body starts after the blank line that ends the part's headers (its last characters
+        # may belong to the run: "base64\r\n\r\n").
+        blank = raw.find(b"\r\n\r\n", run_start, min(end, run_start + 1024))
+        start = blank + 4 if blank >= 0 else -1
+        if blank < 0:
+            blank = raw.find(b"\n\n", run_start, min(end, run_start + 1024))
+            start = blank + 2 if blank >= 0 else -1
+        if start < 0:
+            continue
+        while end > start and raw[end - 1:end] in (b"\r", b"\n"):
+            end -= 1
+        encoded = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
+        size = encoded * 3 // 4 - raw.count(b"=", max(start, end - 4), end)
+        if size <= limit:
+            continue
+        # The headers of the part: back from the blank line to the boundary line.
+        header_start = max(raw.rfind(b"\n--", 0, start), 0)
+        headers = raw[header_start:start]
+        if len(headers) > 16384 or not _BASE64_HEADER.search(headers):
+            continue
+        if _TEXT_PART.search(headers) and not _NAMED_PART.search(headers):
+            continue
+        rest = raw[end:end + 2048].lstrip(b"\r\n")
+        if rest and not rest.startswith(b"--"):
+            continue  # something else follows in the same body: parse it whole
+        token = _OMITTED + str(len(omitted)).encode()
+        omitted[token] = size
+        pieces += [raw[position:start], base64.b64encode(token) + b"\r\n"]
+        position = end
+    if not omitted:
+        return raw, {}
+    pieces.append(raw[position:])
+    return b"".join(pieces), omitted
+
+
 # --- the whole mail -----------------------------------------------------------------------------------
 
 
-def parse(raw: bytes) -> ParsedMail:
+def parse(raw: bytes, *, max_part_bytes: int | None = None) -> ParsedMail:
     """Everything the intake needs from one raw mail. Never raises for a malformed mail: what
-    could not be read is listed in `defects`."""
+    could not be read is listed in `defects`. With `max_part_bytes`, a file larger than that is not
+    decoded (its Part has no payload, only its size): it would be left out anyway."""
     parsed = ParsedMail()
+    omitted = {}
+    if max_part_bytes is not None and len(raw) > max_part_bytes:
+        try:
+            raw, omitted = _omit_large_parts(raw, max_part_bytes)
+        except Exception:  # noqa: BLE001 - then the mail is parsed whole
+            omitted = {}
     try:
         message = message_from_bytes(raw, policy=policy.default)
     except Exception as error:  # noqa: BLE001
@@ -498,7 +569,7 @@ def parse(raw: bytes) -> ParsedMail:
     except Exception:  # noqa: BLE001
         parsed.bounce = None
     try:
-        _walk(message, parsed)
+        _walk(message, parsed, omitted)
     except Exception as error:  # noqa: BLE001 - keep what was read before the broken part
         parsed.defects.append(f"body: {error}")
     if parsed.html:
