@@ -1,7 +1,8 @@
 """Fetching a mailbox over IMAP (IMAPClient), without losing or doubling a mail.
 
-Each mail is fetched with BODY.PEEK[] (fetching does not mark it read), stored and processed in our
-database (services.receive_message), and only after that commit marked on the server: flagged as
+Mails are fetched in batches with BODY.PEEK[] (fetching does not mark them read), stored and
+processed in our database in one transaction per batch (services.receive_batch: each mail in a
+savepoint of its own), and only after that commit marked on the server: flagged as
 processed (a keyword of our own where the server allows keywords, \\Seen otherwise) or moved to the
 mailbox's folder for processed mail. A worker killed anywhere in between leaves the mail unmarked:
 the next fetch takes it again and finds it already processed.
@@ -28,10 +29,12 @@ logger = logging.getLogger(__name__)
 
 PROCESSED_KEYWORD = b"$HelpdeskProcessed"
 SEEN = b"\\Seen"
-# Mails fetched per IMAP command: few enough that a large one does not bring many others into
-# memory with it, many enough that a full mailbox is fetched in few round trips.
-BATCH_BYTES = 16 * 1024 * 1024
-BATCH_COUNT = 50
+# Mails fetched per IMAP command, and stored and processed in one transaction: few enough that a
+# large one does not bring many others into memory with it (a mail larger than this comes alone)
+# and that a batch holds its rows' locks briefly, many enough that a full mailbox is fetched in few
+# round trips and commits.
+BATCH_BYTES = 8 * 1024 * 1024
+BATCH_COUNT = 25
 TIMEOUT_SECONDS = 60
 _LOCK_NAMESPACE = 0x6D61696C  # "mail": our advisory locks do not collide with anybody else's
 
@@ -120,20 +123,21 @@ def fetch(mailbox: Mailbox, *, limit: int | None = None, share: int = 0, shares:
             _ensure_folder(client, mailbox.processed_folder)
         for batch in _batches(sizes):
             messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
-            done = []
+            uids, mails = [], []
             for uid in batch:
                 data = messages.pop(uid, None)
                 if data is None:  # deleted on the server meanwhile
                     continue
-                raw = data.get(b"BODY[]") or b""
-                result.fetched += 1
-                inbound = services.receive_message(mailbox=mailbox, raw=raw, source="imap",
-                                                   arrived_at=data.get(b"INTERNALDATE"))
+                uids.append(uid)
+                mails.append((data.get(b"BODY[]") or b"", data.get(b"INTERNALDATE")))
+            del messages, data
+            result.fetched += len(mails)
+            # One transaction for the batch; it has committed when this returns.
+            for inbound in services.receive_batch(mailbox=mailbox, mails=mails, source="imap"):
                 result.statuses[inbound.status] = result.statuses.get(inbound.status, 0) + 1
-                done.append(uid)
-                del raw, data
-            _mark_done(client, mailbox, done, keywords=keywords)
-            result.processed += len(done)
+            del mails
+            _mark_done(client, mailbox, uids, keywords=keywords)
+            result.processed += len(uids)
     return result
 
 

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -89,10 +89,126 @@ def store_inbound(*, mailbox: Mailbox, raw: bytes, source: str, arrived_at=None)
 
 def receive_message(*, mailbox: Mailbox, raw: bytes, source: str = "pipe", arrived_at=None) -> InboundMessage:
     """Take one raw mail: store it, then process it unless that was done before."""
-    inbound = store_inbound(mailbox=mailbox, raw=raw, source=source, arrived_at=arrived_at)
-    if inbound.status == InboundStatus.RECEIVED:
-        inbound = process_inbound(inbound.pk)
-    return inbound
+    return receive_batch(mailbox=mailbox, mails=[(raw, arrived_at)], source=source)[0]
+
+
+def _write_raw(mailbox: Mailbox, raw: bytes) -> str:
+    """The raw file, named by its content hash: written once, and reused by a retry."""
+    path = _raw_path(mailbox, hashlib.sha256(raw).hexdigest())
+    if not default_storage.exists(path):
+        path = default_storage.save(path, ContentFile(raw))
+    return path
+
+
+def _new_row(mailbox: Mailbox, raw: bytes, key: str, message_id: str, source: str, arrived_at) -> InboundMessage:
+    headers = parsing.parse_headers(raw)
+    return InboundMessage(
+        mailbox=mailbox, key=key, raw=_write_raw(mailbox, raw), size=len(raw), source=source, message_id=message_id,
+        from_address=headers.sender.email[:254] if headers.sender else "",
+        from_name=headers.sender.name[:200] if headers.sender else "",
+        subject=headers.subject[:255], arrived_at=arrived_at, received_at=timezone.now(),
+    )
+
+
+def receive_batch(*, mailbox: Mailbox, mails: list[tuple[bytes, object]], source: str = "imap") -> list[InboundMessage]:
+    """Store and process several raw mails ((raw, arrived_at) pairs) in one transaction: the raw rows
+    of the whole batch first (one INSERT; their files written before it), then each mail that was
+    not processed before in a savepoint of its own, so one mail's failure undoes only its own work.
+    Returns the row of each mail, in order. When this returns, everything is committed: only then
+    may the caller tell the mail server. A database error is raised (nothing of the batch is kept,
+    the mails stay on the server and are fetched again)."""
+    keyed = [(raw, arrived_at, *parsing.message_key(raw)) for raw, arrived_at in mails]
+    with transaction.atomic():
+        mailbox = Mailbox.objects.select_related("tier", "category").get(pk=mailbox.pk)
+        keys = list(dict.fromkeys(key for _raw, _arrived, key, _mid in keyed))
+        known = set(InboundMessage.objects.filter(mailbox=mailbox, key__in=keys).values_list("key", flat=True))
+        new, seen = [], set(known)
+        for raw, arrived_at, key, message_id in keyed:
+            if key not in seen:
+                seen.add(key)
+                new.append(_new_row(mailbox, raw, key, message_id, source, arrived_at))
+        # Another worker may store the same mail at the same moment: its row wins, ours is left out.
+        InboundMessage.objects.bulk_create(new, ignore_conflicts=True)
+        rows = {row.key: row for row in InboundMessage.objects.select_for_update(of=("self",))
+                .filter(mailbox=mailbox, key__in=keys).order_by("pk")}
+        context = _BatchContext(mailbox)
+        results = []
+        for raw, _arrived, key, _mid in keyed:
+            inbound = rows[key]
+            inbound.mailbox = mailbox
+            if inbound.status == InboundStatus.RECEIVED:
+                _process_in_savepoint(inbound, raw, context=context)
+            results.append(inbound)
+            del raw
+    return results
+
+
+class _BatchContext:
+    """What the mails of one batch share: the mailbox (with its tier and category) and the per-sender
+    count of new tickets in the last hour, read once per batch and counted on as the batch goes."""
+
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+        self.recent: dict[str, int] | None = None
+        self.senders: set[str] = set()
+
+    def new_tickets_within_hour(self, address: str) -> int:
+        address = address.lower()
+        if self.recent is None or address not in self.recent:
+            counts = (InboundMessage.objects.filter(
+                mailbox=self.mailbox, from_address__iexact=address, received_at__gte=timezone.now() - timedelta(hours=1),
+                reason__in=[InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP]).count())
+            self.recent = self.recent or {}
+            self.recent[address] = counts
+        return self.recent[address]
+
+    def opened(self, address: str) -> None:
+        if self.recent is not None and address.lower() in self.recent:
+            self.recent[address.lower()] += 1
+
+
+# How often one mail's processing is tried again after it collided with another worker's batch
+# (the same new customer created in both, a deadlock on a ticket row): the second try sees the
+# other batch committed.
+_COLLISION_RETRIES = 3
+
+
+def _process_in_savepoint(inbound: InboundMessage, raw: bytes, *, context: "_BatchContext") -> None:
+    for attempt in range(_COLLISION_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                _process_row(inbound, raw=raw, release=False, context=context)
+        except (IntegrityError, OperationalError) as error:
+            if attempt == _COLLISION_RETRIES or not _is_collision(error):
+                raise
+            logger.info("Inbound mail %s collided with another worker (%s); trying again", inbound.pk, error)
+            inbound.refresh_from_db()
+            inbound.mailbox = context.mailbox
+            continue
+        except DatabaseError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a mail we cannot handle is kept and shown, never dropped
+            _record_failure(inbound, error)
+            inbound.mailbox = context.mailbox
+            return
+        if inbound.status == InboundStatus.PROCESSED and inbound.reason in (InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP):
+            context.opened(inbound.from_address)
+        return
+
+
+def _is_collision(error: Exception) -> bool:
+    code = getattr(getattr(error, "__cause__", None), "pgcode", None)
+    # unique_violation, deadlock_detected, serialization_failure
+    return code in ("23505", "40P01", "40001")
+
+
+def _record_failure(inbound: InboundMessage, error: Exception) -> None:
+    """The mail's own work was undone with its savepoint; its row says why, and is kept."""
+    logger.exception("Inbound mail %s could not be processed", inbound.pk)
+    detail = "; ".join(error.messages) if isinstance(error, ValidationError) else f"{type(error).__name__}: {error}"
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        status=InboundStatus.FAILED, reason=InboundReason.ERROR, detail=detail[:2000], processed_at=timezone.now())
+    inbound.refresh_from_db()
 
 
 # --- processing -----------------------------------------------------------------------------------------
@@ -115,13 +231,7 @@ def process_inbound(inbound_id: int, *, release: bool = False) -> InboundMessage
             inbound = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
             if inbound.status not in (InboundStatus.RECEIVED, InboundStatus.HELD, InboundStatus.FAILED):
                 return inbound
-            with transaction.atomic():  # a savepoint: a refused rule undoes only the ticket work
-                try:
-                    _process(inbound, release=release)
-                except _Outcome as outcome:
-                    inbound.status, inbound.reason, inbound.detail = outcome.status, outcome.reason, outcome.detail
-            inbound.processed_at = timezone.now()
-            inbound.save()
+            _process_row(inbound, raw=_read_raw(inbound), release=release, context=_BatchContext(inbound.mailbox))
             return inbound
     except DatabaseError:
         raise
@@ -134,14 +244,27 @@ def process_inbound(inbound_id: int, *, release: bool = False) -> InboundMessage
         return InboundMessage.objects.get(pk=inbound_id)
 
 
+def _process_row(inbound: InboundMessage, *, raw: bytes, release: bool, context: _BatchContext) -> None:
+    """Process a locked row and save it. An outcome that is not an error (ignored, refused, held)
+    keeps what was done for it (a refusal's answer); anything else is raised, for the caller's
+    transaction or savepoint to undo this mail's work."""
+    try:
+        _process(inbound, raw=raw, release=release, context=context)
+    except _Outcome as outcome:
+        inbound.status, inbound.reason, inbound.detail = outcome.status, outcome.reason, outcome.detail
+    inbound.processed_at = timezone.now()
+    inbound.save()
+
+
 def _read_raw(inbound: InboundMessage) -> bytes:
     with inbound.raw.open("rb") as handle:
         return handle.read()
 
 
-def _process(inbound: InboundMessage, *, release: bool) -> None:
+def _process(inbound: InboundMessage, *, raw: bytes, release: bool, context: _BatchContext) -> None:
     mailbox = inbound.mailbox
-    mail = parsing.parse(_read_raw(inbound))
+    mail = parsing.parse(raw, max_part_bytes=settings.HELPDESK_MAX_ATTACHMENT_BYTES)
+    del raw
     sender = mail.sender
     own = mail_out.own_addresses()
     if sender is None:
@@ -171,7 +294,7 @@ def _process(inbound: InboundMessage, *, release: bool) -> None:
             if ticket.updated_at >= timezone.now() - timedelta(days=mailbox.reopen_days):
                 _add_reply(inbound, mail, ticket, user, reason=InboundReason.REOPENED)
                 return
-            _open_ticket(inbound, mail, user, follows=ticket, release=release)
+            _open_ticket(inbound, mail, user, follows=ticket, release=release, context=context)
             return
         if user is None and not mailbox.allow_unknown_senders:
             _answer(inbound, kind=OutboundKind.REFUSED, language=language, mail=mail)
@@ -181,7 +304,7 @@ def _process(inbound: InboundMessage, *, release: bool) -> None:
             user = ticket_services.customer_create_from_contact(email=sender.email, name=sender.name, language=language)
         # A stranger who names someone else's ticket gets a ticket of their own: never a say in that one.
         inbound.ticket = None
-        _open_ticket(inbound, mail, user, follows=None, release=release)
+        _open_ticket(inbound, mail, user, follows=None, release=release, context=context)
 
 
 def _language_of(user, fallback):
@@ -274,13 +397,10 @@ def _subject_for(mail: parsing.ParsedMail, text: str) -> str:
     return subject
 
 
-def _open_ticket(inbound, mail, user, *, follows: Ticket | None, release: bool) -> None:
+def _open_ticket(inbound, mail, user, *, follows: Ticket | None, release: bool, context: _BatchContext) -> None:
     mailbox = inbound.mailbox
     if not release and mailbox.max_new_tickets_per_hour:
-        recent = InboundMessage.objects.filter(
-            mailbox=mailbox, from_address__iexact=mail.sender.email, received_at__gte=timezone.now() - timedelta(hours=1),
-            reason__in=[InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP],
-        ).count()
+        recent = context.new_tickets_within_hour(mail.sender.email)
         if recent >= mailbox.max_new_tickets_per_hour:
             raise _Outcome(InboundStatus.HELD, InboundReason.RATE_LIMITED, ngettext(
                 "%(count)d new ticket from this sender within the last hour: this mail is held until an agent releases it.",
