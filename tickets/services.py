@@ -11,6 +11,7 @@ an action the actor may not take raises PermissionDenied.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -500,6 +501,40 @@ def ticket_log_call(*, ticket: Ticket, actor, direction: str, summary: str, numb
     return event
 
 
+@dataclass(frozen=True)
+class TicketActions:
+    """What a user may do with a ticket now. Pages offer exactly these; the services below refuse
+    the rest with the same rules (tests/tickets/test_actions.py holds the two together)."""
+
+    reply: bool
+    note: bool
+    call: bool
+    take: bool
+    statuses: tuple[str, ...]
+    escalate_to: object | None  # the next tier up (a TierOption of the reference lists), or None
+    send_back_to: object | None  # the next tier down
+
+
+def ticket_actions(ticket: Ticket, user) -> TicketActions:
+    from .selectors import reference_lists  # the cached tiers and memberships, no query
+
+    is_agent = roles.is_agent(user)
+    lists = reference_lists()
+    higher = [t for t in lists.tiers if t.level > ticket.tier.level]
+    lower = [t for t in lists.tiers if t.level < ticket.tier.level]
+    members = {pk for pk, _name in lists.agents_by_tier.get(ticket.tier_id, [])}
+    movable = is_agent and ticket.is_open
+    return TicketActions(
+        reply=ticket.status != Status.CLOSED and (is_agent or is_participant(ticket, user)),
+        note=is_agent,
+        call=is_agent,
+        take=movable and ticket.assignee_id != user.pk and user.pk in members,
+        statuses=tuple(allowed_statuses(ticket, user)),
+        escalate_to=higher[0] if movable and higher else None,
+        send_back_to=lower[-1] if movable and lower else None,
+    )
+
+
 def allowed_statuses(ticket: Ticket, user) -> list[str]:
     """The statuses `user` may move `ticket` to from where it stands now."""
     if ticket.status == Status.CLOSED:
@@ -608,6 +643,8 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
 
 
 def ticket_take(*, ticket: Ticket, agent) -> Ticket:
+    if not ticket.is_open:
+        raise ValidationError(_("Only open tickets can be taken."))
     return ticket_assign(ticket=ticket, actor=agent, assignee=agent)
 
 

@@ -86,9 +86,6 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
         forms["reply"].initial["body"] = reply_body
     if bound is not None:
         forms[action] = bound
-    tiers = selectors.reference_lists().tiers
-    higher = [t for t in tiers if t.level > ticket.tier.level]
-    lower = [t for t in tiers if t.level < ticket.tier.level]
     # What other apps show on the page (the SLA panel), read by them now, not by template tags.
     extras = {}
     for _receiver, part in agent_ticket_page.send(sender=Ticket, ticket=ticket, user=request.user):
@@ -104,11 +101,8 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
                 ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(), lists=lists_version,
             ),
             "forms": forms,
-            "can_change_status": bool(services.allowed_statuses(ticket, request.user)),
+            "actions": services.ticket_actions(ticket, request.user),
             "failed_action": action,
-            "next_tier": higher[0] if higher else None,
-            "previous_tier": lower[-1] if lower else None,
-            "is_assignee": ticket.assignee_id == request.user.pk,
             "collaborators": selectors.ticket_collaborators(ticket=ticket),
         },
         status=400 if bound is not None else 200,
