@@ -13,7 +13,8 @@ from helpdesk.forms import ListedModelChoiceField, StyledForm, style_form
 
 from .models import Channel, Priority, Status
 from .selectors import active_categories, reference_lists, tier_agents
-from .services import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, REASON_MAX_LENGTH
+from .services import (CUSTOMER_NAME_MAX_LENGTH, NOTES_MAX_LENGTH, ORGANISATION_MAX_LENGTH, PHONE_MAX_LENGTH,
+                       REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH)
 
 
 class MultipleFileInput(forms.FileInput):
@@ -93,10 +94,10 @@ class AgentTicketForm(StyledForm):
                 (Channel.CHAT, Channel.CHAT.label), (Channel.EMAIL, Channel.EMAIL.label), (Channel.WEB, Channel.WEB.label)]
 
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    new_name = forms.CharField(label=_("Name"), max_length=300, required=False)
+    new_name = forms.CharField(label=_("Name"), max_length=CUSTOMER_NAME_MAX_LENGTH, required=False)
     new_email = forms.EmailField(label=_("E-mail address"), required=False)
-    new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    new_organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    new_phone = forms.CharField(label=_("Phone"), max_length=PHONE_MAX_LENGTH, required=False)
+    new_organisation = forms.CharField(label=_("Organisation"), max_length=ORGANISATION_MAX_LENGTH, required=False)
     new_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de", required=False)
     channel = forms.ChoiceField(label=_("How did the case come in?"), choices=CHANNELS, initial=Channel.PHONE)
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
@@ -127,12 +128,12 @@ class AgentTicketForm(StyledForm):
 
 
 class CustomerForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=300)
+    name = forms.CharField(label=_("Name"), max_length=CUSTOMER_NAME_MAX_LENGTH)
     email = forms.EmailField(label=_("E-mail address"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=PHONE_MAX_LENGTH, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=ORGANISATION_MAX_LENGTH, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    notes = forms.CharField(label=_("Notes about the customer"), required=False, max_length=5000,
+    notes = forms.CharField(label=_("Notes about the customer"), required=False, max_length=NOTES_MAX_LENGTH,
                             widget=forms.Textarea(attrs={"rows": 4}), help_text=_("For agents only; the customer never sees them."))
 
 
@@ -159,7 +160,7 @@ class NoteForm(StyledForm):
 
 class CallForm(StyledForm):
     direction = forms.ChoiceField(label=_("Call"), choices=[("incoming", _("Incoming")), ("outgoing", _("Outgoing"))])
-    number = forms.CharField(label=_("Phone number"), max_length=40, required=False)
+    number = forms.CharField(label=_("Phone number"), max_length=PHONE_MAX_LENGTH, required=False)
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=600, initial=5)
     summary = forms.CharField(label=_("What was said"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
     with_customer = forms.BooleanField(label=_("Call with the customer (counts as our response)"), required=False,

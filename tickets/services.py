@@ -196,8 +196,13 @@ def customer_create_from_contact(*, email: str, name: str = "", language: str = 
     return user
 
 
-PHONE_RE = re.compile(r"^\+?[0-9 ()/.\-]{3,40}$")
+# One length per field, used by the services, the forms and the serializers alike.
+CUSTOMER_NAME_MAX_LENGTH = 300  # first and last name together (150 each in the user table)
+EMAIL_MAX_LENGTH = 254  # RFC 5321's longest forward path
+PHONE_MAX_LENGTH = Profile._meta.get_field("phone").max_length
+ORGANISATION_MAX_LENGTH = Organisation._meta.get_field("name").max_length
 NOTES_MAX_LENGTH = Profile._meta.get_field("notes").max_length
+PHONE_RE = re.compile(r"^\+?[0-9 ()/.\-]{3,%d}$" % PHONE_MAX_LENGTH)
 
 
 def _clean_phone(phone: str) -> str:
@@ -208,7 +213,8 @@ def _clean_phone(phone: str) -> str:
 
 
 def _organisation_named(name: str):
-    name = clean_subject(name)[:200]
+    name = _clean_text(clean_subject(name), field_label=_("Organisation"), max_length=ORGANISATION_MAX_LENGTH,
+                       required=False)
     if not name:
         return None
     organisation = Organisation.objects.filter(name__iexact=name).first()
@@ -230,13 +236,13 @@ def customer_create(*, actor, name: str, email: str = "", phone: str = "", organ
     """An agent adds a customer on the spot (a caller, a visitor): a name and an e-mail address or a
     phone number. No password: the customer sets one through the reset link if they ever log in."""
     _require_agent(actor)
-    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=300)
+    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=CUSTOMER_NAME_MAX_LENGTH)
     email = User.objects.normalize_email((email or "").strip()).lower()
     phone = _clean_phone(phone)
     if not email and not phone:
         raise ValidationError(_("Give an e-mail address or a phone number, so that we can reach the customer."))
     if email:
-        if "@" not in email or len(email) > 254:
+        if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
             raise ValidationError(_("“%(email)s” is not an e-mail address.") % {"email": email})
         existing = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
         if existing is not None:
@@ -261,7 +267,7 @@ def customer_update(*, actor, customer, name: str, email: str, phone: str = "", 
     _require_agent(actor)
     if roles.is_agent(customer):
         raise PermissionDenied(_("Agents' accounts are changed in the administration."))
-    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=300)
+    name = _clean_text(clean_subject(name), field_label=_("Name"), max_length=CUSTOMER_NAME_MAX_LENGTH)
     email = User.objects.normalize_email((email or "").strip()).lower()
     phone = _clean_phone(phone)
     notes = _clean_text(notes, field_label=_("Notes"), max_length=NOTES_MAX_LENGTH, required=False)

@@ -5,7 +5,9 @@ from rest_framework import serializers
 
 from ..models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent, Tier
 from ..presenters import actor_name, describe_event
-from ..services import CALL_DIRECTIONS, CALL_MAX_MINUTES, REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
+from ..services import (CALL_DIRECTIONS, CALL_MAX_MINUTES, CUSTOMER_NAME_MAX_LENGTH, NOTES_MAX_LENGTH,
+                        ORGANISATION_MAX_LENGTH, PHONE_MAX_LENGTH, REASON_MAX_LENGTH, SUBJECT_MAX_LENGTH,
+                        TEXT_MAX_LENGTH)
 
 User = get_user_model()
 
@@ -127,7 +129,7 @@ class CallSerializer(serializers.Serializer):
 
     direction = serializers.ChoiceField(choices=[(d, d) for d in CALL_DIRECTIONS])
     summary = serializers.CharField(max_length=TEXT_MAX_LENGTH)
-    number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    number = serializers.CharField(max_length=PHONE_MAX_LENGTH, required=False, allow_blank=True, default="")
     minutes = serializers.IntegerField(min_value=0, max_value=CALL_MAX_MINUTES, required=False, default=0)
     with_customer = serializers.BooleanField(required=False, default=True)
 
@@ -164,12 +166,12 @@ class TierMoveSerializer(serializers.Serializer):
 
 class CustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=300)
+    name = serializers.CharField(max_length=CUSTOMER_NAME_MAX_LENGTH)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=PHONE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(max_length=ORGANISATION_MAX_LENGTH, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="de")
-    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+    notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True, default="",
                                   help_text="For agents only; the customer never sees them.")
 
     def to_representation(self, user):
