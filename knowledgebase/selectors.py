@@ -446,3 +446,13 @@ def article_reviews(article: Article) -> QuerySet:
 def feedback_given(*, article: Article, voter: str | None) -> bool:
     """Whether this reader has already said whether the article helped (helpdesk.web.visitors)."""
     return voter is not None and Feedback.objects.filter(article=article, voter=voter).exists()
+
+
+def ticket_panel(*, user, ticket) -> dict:
+    """The knowledge-base card of the agent ticket page: suggested articles with their actions and
+    the articles already linked."""
+    return {
+        "ticket": ticket,
+        "suggestions": suggestions_for_ticket(user=user, ticket=ticket),
+        "links": list(ticket_article_links(ticket=ticket, user=user)),
+    }

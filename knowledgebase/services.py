@@ -191,11 +191,16 @@ def _solving_reply(ticket: Ticket) -> str:
 
 
 @transaction.atomic
+def may_write_article_from(ticket: Ticket, user) -> bool:
+    """Whether `user` may start an article from `ticket` now (the page offers it exactly then)."""
+    return roles.is_agent(user) and ticket.status in SOLVED_STATUSES
+
+
 def article_from_ticket(*, ticket: Ticket, author) -> Article:
     """A draft pre-filled from a solved ticket (subject -> title, description -> problem, the
     solving reply -> resolution), linked to the ticket. The author completes it and submits it."""
     _require_agent(author)
-    if ticket.status not in SOLVED_STATUSES:
+    if not may_write_article_from(ticket, author):
         raise ValidationError(_("Write an article from a ticket once it is solved."))
     language = getattr(getattr(ticket.requester, "profile", None), "language", "de") or "de"
     article = Article(

@@ -328,8 +328,9 @@ def ticket_create_article(request, reference):
 @require_GET
 def ticket_panel(request, reference):
     """The knowledge-base card of the agent ticket page, loaded by htmx once the page is shown."""
-    from .templatetags.kb_tags import ticket_panel_context
-
     # The card reads the ticket's own words and status only: no related rows to join.
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, reference=reference, related=())
-    return render(request, "knowledgebase/includes/ticket_panel.html", ticket_panel_context(request.user, ticket))
+    return render(request, "knowledgebase/includes/ticket_panel.html", {
+        **selectors.ticket_panel(user=request.user, ticket=ticket),
+        "can_create_article": services.may_write_article_from(ticket, request.user),
+    })

@@ -4,6 +4,7 @@ Read from the source (ast), not by importing, so a lazy import inside a function
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,17 @@ def test_the_rule_finds_a_forbidden_import_even_inside_a_function(tmp_path):
     found = _imports_by_app(tmp_path)
     assert set(found["tickets"]) == {"knowledgebase"}
     assert set(found["knowledgebase"]) == {"tickets"}
+
+
+def test_template_tags_only_format():
+    """A tag that queried would hide a page's cost from its view: tag modules import no selectors
+    and touch no manager (`.objects`), and no view imports a tag module for its data."""
+    offenders = []
+    for path in ROOT.glob("*/templatetags/*.py"):
+        text = path.read_text()
+        if re.search(r"^\s*(from|import)\s.*selectors|\.objects\.", text, re.MULTILINE):
+            offenders.append(str(path.relative_to(ROOT)))
+    for path in [*ROOT.glob("*/views.py"), *ROOT.glob("*/views/*.py")]:
+        if re.search(r"from \S*templatetags\S* import", path.read_text()):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -6,7 +6,7 @@ customer read the same event each in their own language. Pages, the API and mail
 
 from django.utils.translation import gettext as _
 
-from .models import EventKind, Priority, Status
+from .models import Channel, EventKind, Priority, Status
 
 
 # Other apps explain the structured facts they store on events (e.g. which SLA rule fired). They
@@ -118,3 +118,15 @@ def actor_name(event) -> str:
     if event.actor_id is None:
         return _("System")
     return event.actor.get_full_name() or event.actor.get_username()
+
+
+def draw_timeline(events, *, for_agents=False, reader=None):
+    """A ticket's history as HTML (helpdesk.markup.timeline), in the reader's words. The events come
+    with actor and attachments. `reader`: the customer reading their own ticket (their messages are
+    "yours")."""
+    from helpdesk import markup
+
+    reader_id = getattr(reader, "pk", None)
+    return markup.timeline(events, describe=lambda event: describe_event(event, reader_id=reader_id),
+                           actor=actor_name, details=describe_details, channel_labels=dict(Channel.choices),
+                           for_agents=for_agents)

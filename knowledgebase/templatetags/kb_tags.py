@@ -4,9 +4,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from helpdesk import markup
-from tickets.models import SOLVED_STATUSES
 
-from .. import selectors
 from ..models import ArticleState, Audience, Language
 
 register = template.Library()
@@ -44,17 +42,6 @@ def audience_badge(article):
     else:
         label = Audience(article.audience).label
     return markup.audience_badge(article.audience, label)
-
-
-def ticket_panel_context(user, ticket) -> dict:
-    """The knowledge-base card of the agent ticket page: suggested articles with their actions, the
-    articles already linked, and “create article from this ticket” once it is solved."""
-    return {
-        "ticket": ticket,
-        "suggestions": selectors.suggestions_for_ticket(user=user, ticket=ticket),
-        "links": list(selectors.ticket_article_links(ticket=ticket, user=user)),
-        "can_create_article": ticket.status in SOLVED_STATUSES,
-    }
 
 
 @register.inclusion_tag("knowledgebase/includes/ticket_panel_placeholder.html")

@@ -3,7 +3,7 @@ from django import template
 from helpdesk import markup
 
 from ..models import Channel, Priority, Status
-from ..presenters import actor_name, describe_details, describe_event
+from ..presenters import draw_timeline
 
 register = template.Library()
 
@@ -44,9 +44,5 @@ def portal_rows(tickets):
 
 @register.simple_tag
 def timeline(events, for_agents=False, reader=None):
-    """A ticket's history, oldest first (the events come with actor and attachments).
-    `reader`: the customer reading their own ticket (their messages are "yours")."""
-    reader_id = getattr(reader, "pk", None)
-    return markup.timeline(events, describe=lambda event: describe_event(event, reader_id=reader_id),
-                           actor=actor_name, details=describe_details, channel_labels=dict(Channel.choices),
-                           for_agents=for_agents)
+    """A ticket's history, oldest first (tickets.presenters.draw_timeline)."""
+    return draw_timeline(events, for_agents=for_agents, reader=reader)

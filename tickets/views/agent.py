@@ -21,7 +21,7 @@ from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from ..models import Ticket
 from ..signals import agent_ticket_page, reply_draft_requested
-from ..templatetags.ticket_tags import timeline as draw_timeline
+from ..presenters import draw_timeline
 
 
 @agent_required

@@ -15,7 +15,7 @@ from .. import selectors, services
 from ..forms import ReplyForm, StatusForm, TicketCreateForm
 from ..models import Status, Ticket
 from ..signals import ticket_filed_in_portal
-from ..templatetags.ticket_tags import timeline as draw_timeline
+from ..presenters import draw_timeline
 
 
 @customer_required
