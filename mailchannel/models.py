@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.encryption import EncryptedTextField
@@ -178,6 +179,8 @@ class InboundMessage(models.Model):
             models.Index(fields=["status", "received_at"], name="inbound_status_idx"),
             # The rate limit counts a sender's new tickets of the last hour.
             models.Index(fields=["from_address", "received_at"], name="inbound_sender_idx"),
+            # ... whatever the address's case (services._BatchContext compares it in lower case).
+            models.Index(Lower("from_address"), F("received_at"), name="inbound_sender_lower_idx"),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import contextmanager
 import time
 import smtplib
 from datetime import timedelta
@@ -133,16 +134,39 @@ def _event_kind(event: TicketEvent) -> str | None:
     return None
 
 
+# The inbound mails this process is processing right now (services.receive_batch), by id, with the
+# timeline events written for each: the event handler below needs the row, and the intake the
+# events, without reading back what is in memory already.
+_processing: dict[int, tuple[InboundMessage, list[TicketEvent]]] = {}
+
+
+@contextmanager
+def processing(inbound: InboundMessage):
+    """While an inbound mail is processed: yields the list of the timeline events written for it."""
+    events: list[TicketEvent] = []
+    _processing[inbound.pk] = (inbound, events)
+    try:
+        yield events
+    finally:
+        _processing.pop(inbound.pk, None)
+
+
 def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessage]:
     """The mail a timeline event calls for, one per language among its recipients (the requester,
     and for answers the collaborators). Called inside the event's transaction."""
+    # A mail being processed right now names itself in the event: answer it, from the address it went to.
+    inbound_id = ((event.data or {}).get("mail") or {}).get("inbound")
+    current = _processing.get(inbound_id) if inbound_id else None
+    if current is not None:
+        current[1].append(event)
     kind = _event_kind(event)
     if kind is None:
         return []
     requester = ticket.requester
-    # A mail being processed right now names itself in the event: answer it, from the address it went to.
-    inbound_id = ((event.data or {}).get("mail") or {}).get("inbound")
-    answering = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first() if inbound_id else None
+    if current is not None:
+        answering = current[0]
+    else:
+        answering = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first() if inbound_id else None
     mailbox = answering.mailbox if answering and answering.mailbox.is_active else mailbox_for_ticket(ticket)
     if event.kind == EventKind.CREATED:
         # A new ticket has no mail of its own yet: its first mail answers the one that opened it, if any.

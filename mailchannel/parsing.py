@@ -477,7 +477,7 @@ _OMITTED = b"\x00helpdesk-omitted-part:"
 # A base64 body: base64 characters and line breaks only (one character class, so that the regular
 # expression keeps no state per line), starting at the blank line that ends the part's headers.
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=\r\n]{65536,}")
-_BASE64_HEADER = re.compile(rb"^content-transfer-encoding:[ \t]*base64[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_BASE64_HEADER = re.compile(rb"^content-transfer-encoding:[ \t]*base64[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _NAMED_PART = re.compile(rb"^content-disposition:[ \t]*attachment|^content-(?:type|disposition):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?"
                          rb"\bfile?name\*?=", re.IGNORECASE | re.MULTILINE)
 _TEXT_PART = re.compile(rb"^content-type:[ \t]*text/", re.IGNORECASE | re.MULTILINE)
@@ -583,6 +583,25 @@ def parse(raw: bytes, *, max_part_bytes: int | None = None) -> ParsedMail:
 def strip_reply_prefixes(subject: str) -> str:
     """ "AW: Re: WG: Drucker" -> "Drucker" (for matching, never for storing a new ticket's subject)."""
     return _REPLY_PREFIX.sub("", subject or "").strip()
+
+
+def stored_facts(raw: bytes) -> tuple[str, str, ParsedMail]:
+    """message_key() and parse_headers() from one reading of the headers: what the inbound row keeps."""
+    parsed = ParsedMail()
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:262144])
+        message_id = _first_message_id(str(headers.get("Message-ID", "")))
+    except Exception:  # noqa: BLE001 - a mail whose headers cannot be read still needs a key
+        return (*message_key(raw), parse_headers(raw))
+    try:
+        senders, _count = _addresses(headers, "From")
+        parsed.sender = senders[0] if senders else None
+        parsed.subject = _header(headers, "Subject")
+    except Exception:  # noqa: BLE001
+        parsed = parse_headers(raw)
+    if message_id:
+        return message_id[:255], message_id[:255], parsed
+    return "sha256:" + hashlib.sha256(raw).hexdigest(), "", parsed
 
 
 def parse_headers(raw: bytes) -> ParsedMail:

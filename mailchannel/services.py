@@ -25,6 +25,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -100,8 +102,7 @@ def _write_raw(mailbox: Mailbox, raw: bytes) -> str:
     return path
 
 
-def _new_row(mailbox: Mailbox, raw: bytes, key: str, message_id: str, source: str, arrived_at) -> InboundMessage:
-    headers = parsing.parse_headers(raw)
+def _new_row(mailbox: Mailbox, raw: bytes, key: str, message_id: str, headers, source: str, arrived_at) -> InboundMessage:
     return InboundMessage(
         mailbox=mailbox, key=key, raw=_write_raw(mailbox, raw), size=len(raw), source=source, message_id=message_id,
         from_address=headers.sender.email[:254] if headers.sender else "",
@@ -117,23 +118,24 @@ def receive_batch(*, mailbox: Mailbox, mails: list[tuple[bytes, object]], source
     Returns the row of each mail, in order. When this returns, everything is committed: only then
     may the caller tell the mail server. A database error is raised (nothing of the batch is kept,
     the mails stay on the server and are fetched again)."""
-    keyed = [(raw, arrived_at, *parsing.message_key(raw)) for raw, arrived_at in mails]
+    keyed = [(raw, arrived_at, *parsing.stored_facts(raw)) for raw, arrived_at in mails]
     with transaction.atomic():
         mailbox = Mailbox.objects.select_related("tier", "category").get(pk=mailbox.pk)
-        keys = list(dict.fromkeys(key for _raw, _arrived, key, _mid in keyed))
+        keys = list(dict.fromkeys(key for _raw, _arrived, key, _mid, _headers in keyed))
         known = set(InboundMessage.objects.filter(mailbox=mailbox, key__in=keys).values_list("key", flat=True))
         new, seen = [], set(known)
-        for raw, arrived_at, key, message_id in keyed:
+        for raw, arrived_at, key, message_id, headers in keyed:
             if key not in seen:
                 seen.add(key)
-                new.append(_new_row(mailbox, raw, key, message_id, source, arrived_at))
+                new.append(_new_row(mailbox, raw, key, message_id, headers, source, arrived_at))
         # Another worker may store the same mail at the same moment: its row wins, ours is left out.
         InboundMessage.objects.bulk_create(new, ignore_conflicts=True)
         rows = {row.key: row for row in InboundMessage.objects.select_for_update(of=("self",))
                 .filter(mailbox=mailbox, key__in=keys).order_by("pk")}
-        context = _BatchContext(mailbox)
+        context = _BatchContext(mailbox, senders=[row.from_address for row in rows.values()
+                                                  if row.status == InboundStatus.RECEIVED])
         results = []
-        for raw, _arrived, key, _mid in keyed:
+        for raw, _arrived, key, _mid, _headers in keyed:
             inbound = rows[key]
             inbound.mailbox = mailbox
             if inbound.status == InboundStatus.RECEIVED:
@@ -145,26 +147,32 @@ def receive_batch(*, mailbox: Mailbox, mails: list[tuple[bytes, object]], source
 
 class _BatchContext:
     """What the mails of one batch share: the mailbox (with its tier and category) and the per-sender
-    count of new tickets in the last hour, read once per batch and counted on as the batch goes."""
+    count of new tickets in the last hour, read for every sender of the batch in one query when the
+    first one is asked for, and counted on as the batch opens tickets."""
 
-    def __init__(self, mailbox: Mailbox):
+    def __init__(self, mailbox: Mailbox, senders=()):
         self.mailbox = mailbox
-        self.recent: dict[str, int] | None = None
-        self.senders: set[str] = set()
+        self.senders = {address.lower() for address in senders if address}
+        self.recent: dict[str, int] = {}
 
     def new_tickets_within_hour(self, address: str) -> int:
         address = address.lower()
-        if self.recent is None or address not in self.recent:
-            counts = (InboundMessage.objects.filter(
-                mailbox=self.mailbox, from_address__iexact=address, received_at__gte=timezone.now() - timedelta(hours=1),
-                reason__in=[InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP]).count())
-            self.recent = self.recent or {}
-            self.recent[address] = counts
+        if address not in self.recent:
+            wanted = {address} | (self.senders - self.recent.keys())
+            counts = dict(
+                InboundMessage.objects.filter(
+                    mailbox=self.mailbox, received_at__gte=timezone.now() - timedelta(hours=1),
+                    reason__in=[InboundReason.NEW_TICKET, InboundReason.FOLLOW_UP])
+                .annotate(sender=Lower("from_address")).filter(sender__in=wanted)
+                .values("sender").annotate(count=Count("pk")).values_list("sender", "count"))
+            for sender in wanted:
+                self.recent[sender] = counts.get(sender, 0)
         return self.recent[address]
 
     def opened(self, address: str) -> None:
-        if self.recent is not None and address.lower() in self.recent:
-            self.recent[address.lower()] += 1
+        address = address.lower()
+        if address in self.recent:
+            self.recent[address] += 1
 
 
 # How often one mail's processing is tried again after it collided with another worker's batch
@@ -249,7 +257,9 @@ def _process_row(inbound: InboundMessage, *, raw: bytes, release: bool, context:
     keeps what was done for it (a refusal's answer); anything else is raised, for the caller's
     transaction or savepoint to undo this mail's work."""
     try:
-        _process(inbound, raw=raw, release=release, context=context)
+        with mail_out.processing(inbound) as events:
+            inbound.written_events = events
+            _process(inbound, raw=raw, release=release, context=context)
     except _Outcome as outcome:
         inbound.status, inbound.reason, inbound.detail = outcome.status, outcome.reason, outcome.detail
     inbound.processed_at = timezone.now()
@@ -419,7 +429,7 @@ def _open_ticket(inbound, mail, user, *, follows: Ticket | None, release: bool, 
         tier=mailbox.tier, channel=Channel.EMAIL, event_data=facts,
     )
     inbound.ticket = ticket
-    inbound.event = ticket.events.order_by("id").first()
+    inbound.event = _written_event(inbound, "created") or ticket.events.order_by("id").first()
     inbound.status = InboundStatus.PROCESSED
     inbound.reason = InboundReason.FOLLOW_UP if follows else InboundReason.NEW_TICKET
     inbound.detail = ""
@@ -436,13 +446,18 @@ def _add_reply(inbound, mail, ticket, user, *, reason) -> None:
         ticket=ticket, author=user, body=text, attachments=files, channel=Channel.EMAIL,
         event_data=_mail_facts(inbound, mail), reopen_closed=reason == InboundReason.REOPENED,
     )
-    inbound.event = ticket.events.filter(kind="reply").order_by("-id").first()
+    inbound.event = _written_event(inbound, "reply") or ticket.events.filter(kind="reply").order_by("-id").first()
     inbound.status = InboundStatus.PROCESSED
     inbound.reason = reason
     inbound.detail = ""
     if reason != InboundReason.AGENT_REPLY:
         _collaborators(ticket, user, mail)
     _left_out(inbound, mail, ticket, left_out)
+
+
+def _written_event(inbound, kind):
+    """The last timeline event of that kind written for this mail (seen by outbound.processing)."""
+    return next((e for e in reversed(getattr(inbound, "written_events", [])) if e.kind == kind), None)
 
 
 def _collaborators(ticket: Ticket, user, mail: parsing.ParsedMail) -> None:
