@@ -104,41 +104,61 @@ def _batches(sizes: dict) -> list[list[int]]:
     return batches
 
 
-def fetch(mailbox: Mailbox, *, limit: int | None = None, share: int = 0, shares: int = 1) -> FetchResult:
-    """Fetch, store and process every new mail of the mailbox; mark each on the server after its
-    commit. With `shares` > 1 this fetch takes only the mails whose UID % shares == share, so that
-    several worker processes work one full mailbox in parallel without ever taking the same mail."""
+def fetch(mailbox: Mailbox, *, limit: int | None = None, share: int = 0, shares: int = 1,
+          keep_going_seconds: float = 0) -> FetchResult:
+    """Fetch, store and process every new mail of the mailbox; mark each batch on the server after
+    its commit. With `shares` > 1 this fetch takes only the mails whose UID % shares == share, so that
+    several worker processes work one full mailbox in parallel without ever taking the same mail.
+    With `keep_going_seconds`, mail that arrived meanwhile is taken too, in further rounds, until a
+    round finds none or that long has passed: mail arriving while a large fetch runs waits for
+    that fetch, not for the next poll."""
     result = FetchResult()
+    started = time.monotonic()
     with connect(mailbox) as client:
         folder = client.select_folder(mailbox.imap_folder)
         keywords = b"\\*" in folder.get(b"PERMANENTFLAGS", ())
         criteria = ["UNKEYWORD", PROCESSED_KEYWORD] if keywords else ["UNSEEN"]
-        uids = [uid for uid in client.search(criteria) if uid % shares == share]
-        if limit:
-            uids = uids[:limit]
-        if not uids:
-            return result
-        sizes = {uid: data.get(b"RFC822.SIZE", 0) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()}
         if mailbox.processed_folder:
             _ensure_folder(client, mailbox.processed_folder)
-        for batch in _batches(sizes):
-            messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
-            uids, mails = [], []
-            for uid in batch:
-                data = messages.pop(uid, None)
-                if data is None:  # deleted on the server meanwhile
-                    continue
-                uids.append(uid)
-                mails.append((data.get(b"BODY[]") or b"", data.get(b"INTERNALDATE")))
-            del messages, data
-            result.fetched += len(mails)
-            # One transaction for the batch; it has committed when this returns.
-            for inbound in services.receive_batch(mailbox=mailbox, mails=mails, source="imap"):
-                result.statuses[inbound.status] = result.statuses.get(inbound.status, 0) + 1
-            del mails
-            _mark_done(client, mailbox, uids, keywords=keywords)
-            result.processed += len(uids)
+        while True:
+            done = _fetch_round(client, mailbox, result, criteria=criteria, keywords=keywords, limit=limit,
+                                share=share, shares=shares)
+            if not done or limit or time.monotonic() - started >= keep_going_seconds:
+                break
+            client.noop()  # the server tells about mail that arrived meanwhile
     return result
+
+
+def _fetch_round(client: IMAPClient, mailbox: Mailbox, result: FetchResult, *, criteria, keywords, limit, share,
+                 shares) -> int:
+    """One search and every mail it found; returns how many were processed and marked."""
+    uids = [uid for uid in client.search(criteria) if uid % shares == share]
+    if limit:
+        uids = uids[:limit]
+    if not uids:
+        return 0
+    sizes = {uid: data.get(b"RFC822.SIZE", 0) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()}
+    processed = 0
+    for batch in _batches(sizes):
+        messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+        uids, mails = [], []
+        for uid in batch:
+            data = messages.pop(uid, None)
+            if data is None:  # deleted on the server meanwhile
+                continue
+            uids.append(uid)
+            mails.append((data.get(b"BODY[]") or b"", data.get(b"INTERNALDATE")))
+            del data
+        del messages
+        result.fetched += len(mails)
+        # One transaction for the batch; it has committed when this returns.
+        for inbound in services.receive_batch(mailbox=mailbox, mails=mails, source="imap"):
+            result.statuses[inbound.status] = result.statuses.get(inbound.status, 0) + 1
+        del mails
+        _mark_done(client, mailbox, uids, keywords=keywords)
+        result.processed += len(uids)
+        processed += len(uids)
+    return processed
 
 
 def _ensure_folder(client: IMAPClient, name: str) -> None:
@@ -160,7 +180,8 @@ def _mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int], *, keyword
     client.add_flags(uids, [SEEN, PROCESSED_KEYWORD] if keywords else [SEEN], silent=True)
 
 
-def fetch_and_record(mailbox: Mailbox, *, share: int = 0, shares: int = 1) -> FetchResult | None:
+def fetch_and_record(mailbox: Mailbox, *, share: int = 0, shares: int = 1,
+                     keep_going_seconds: float = 0) -> FetchResult | None:
     """A fetch with its outcome kept on the mailbox (last fetch, last error in words for the admin).
     None when another worker is fetching this share of the mailbox right now."""
     with mailbox_lock(mailbox, share) as locked:
@@ -168,7 +189,7 @@ def fetch_and_record(mailbox: Mailbox, *, share: int = 0, shares: int = 1) -> Fe
             return None
         started = time.monotonic()
         try:
-            result = fetch(mailbox, share=share, shares=shares)
+            result = fetch(mailbox, share=share, shares=shares, keep_going_seconds=keep_going_seconds)
         except Exception as error:
             services.mailbox_record_fetch(mailbox=mailbox, error=describe_error(error))
             raise

@@ -33,7 +33,10 @@ def fetch_mailbox(mailbox_id: int, share: int = 0, shares: int = 1) -> int:
     if mailbox is None or not mailbox.fetches_by_imap:
         return 0
     try:
-        result = imap.fetch_and_record(mailbox, share=share, shares=shares)
+        # Mail arriving during a long fetch is taken by it, for up to one poll interval (the next
+        # beat tick takes over after that, so the worker process is free for deliveries between).
+        result = imap.fetch_and_record(mailbox, share=share, shares=shares,
+                                       keep_going_seconds=settings.HELPDESK_MAIL_FETCH_SECONDS)
     except Exception:  # noqa: BLE001 - recorded on the mailbox; the next beat tick tries again
         logger.warning("Fetching mailbox %s failed", mailbox.name, exc_info=True)
         return 0
