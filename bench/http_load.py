@@ -19,6 +19,14 @@ endpoint runs `wrk -t2 -c16 -d20s --latency` after a 3 s warm-up (bench/http/*.l
   the knowledge-base search (page as a customer, API as an agent), and filing a ticket in the portal
   (POST with session and CSRF cookies, 302 expected; run last).
 
+A floor is measured in the same run with the same wrk settings, before the first endpoint and after
+each one: a bare Django page (`/bench-floor/`, a tiny HttpResponse; bench/http/urls.py adds it to the
+project's URLs for this gunicorn only) behind the full middleware, with the agent's session cookie.
+Every endpoint's row shows beside its own figures those of the two floor runs around it (their mean)
+and its req/s divided by theirs: other processes' load moves that ratio much less than the req/s
+themselves, so compare runs, and trees, by the ratios. The numbers also go to
+.local/bench/http/results.json.
+
 Errors are answers with another status than expected (wrk alone takes a 302 to the login page for a
 success) plus socket errors; wrk waits 10 s for an answer (--timeout) so that slow answers show in the
 latencies. The machine is shared: for every run the share of CPU that other processes took is shown.
@@ -94,6 +102,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.local")
 os.environ["DJANGO_DB_NAME"] = ARGS.database
 # The sessions made here must be valid in gunicorn: both sign with the same key, made for this run.
 os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+# Production requires keys for the mailbox secrets (helpdesk.encryption); the benchmark stores none.
+os.environ.setdefault("HELPDESK_ENCRYPTION_KEYS", __import__("base64").urlsafe_b64encode(secrets.token_bytes(32)).decode())
 os.environ["CACHE_URL"] = REDIS_URL
 os.environ["CELERY_BROKER_URL"] = REDIS_URL
 os.environ["CELERY_RESULT_BACKEND"] = REDIS_URL
@@ -111,7 +121,7 @@ from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, models  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -364,7 +374,11 @@ AGENTS = [  # username, first, last, level, lead
     ("second4", "Paul", "Vogel", 2, False),
     ("third1", "Eva", "Hartmann", 3, True), ("third2", "Kai", "Brandt", 3, False), ("third3", "Zoe", "Frank", 3, False),
 ]
-CATEGORIES = ["Account & Login", "Billing", "E-mail", "Network & VPN", "Hardware", "Software", "Access requests", "Other"]
+CATEGORIES = {  # English: German (the names of seed_demo where it has them)
+    "Account & Login": "Konto & Anmeldung", "Billing": "Abrechnung", "E-mail": "E-Mail", "Network & VPN": "Netzwerk & VPN",
+    "Hardware": "Hardware", "Software": "Software", "Access requests": "Berechtigungsanträge", "Other": "Sonstiges",
+}
+TIER_NAMES = {1: ("1st Level", "1. Level"), 2: ("2nd Level", "2. Level"), 3: ("3rd Level", "3. Level")}
 SLA_TARGETS = {  # priority: first response, next response, resolution, time at tier (as seed_demo)
     Priority.LOW: (8, 16, 40, 16), Priority.NORMAL: (4, 8, 24, 8), Priority.HIGH: (1, 4, 8, 4), Priority.URGENT: (0.5, 1, 4, 1),
 }
@@ -391,14 +405,41 @@ def _field(value):
     return str(value)
 
 
+_DEFAULTS = {}  # table -> (columns, text) the loader leaves to the model's defaults
+
+
+def model_defaults(table, columns):
+    """The columns of `table` that the loader does not write and that PostgreSQL would refuse empty:
+    each NOT NULL field without a database default gets the value the ORM would insert (the field's
+    default, '' for text). So a migration that adds such a field (a channel, a phone number) does not
+    break the COPY, on whatever schema the tree has; a field without a default stops the load by name."""
+    if table not in _DEFAULTS:
+        model = next(m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table)
+        extra, values = [], []
+        for f in model._meta.concrete_fields:
+            if (f.column in columns or f.null or getattr(f, "generated", False) or f.primary_key
+                    or getattr(f, "db_default", models.NOT_PROVIDED) is not models.NOT_PROVIDED):
+                continue
+            value = f.get_default()
+            if value is None:
+                raise SystemExit(f"the loader does not fill {table}.{f.column} (NOT NULL, no default): add it to its COPY")
+            extra.append(f.column)
+            values.append(json.dumps(value) if isinstance(value, (dict, list)) else value)
+        _DEFAULTS[table] = (extra, "".join("\t" + _field(v) for v in values))
+        if extra:
+            log(f"  {table}: " + ", ".join(f"{c} = {v!r}" for c, v in zip(extra, values)) + " (the fields' defaults)")
+    return _DEFAULTS[table]
+
+
 class Table:
-    """Rows for one COPY, written as PostgreSQL's text format."""
+    """Rows for one COPY, written as PostgreSQL's text format (the model's defaults appended)."""
 
     def __init__(self, name, columns):
-        self.name, self.columns, self.lines = name, columns, []
+        extra, self.tail = model_defaults(name, columns)
+        self.name, self.columns, self.lines = name, columns + extra, []
 
     def add(self, *values):
-        self.lines.append("\t".join(map(_field, values)))
+        self.lines.append("\t".join(map(_field, values)) + self.tail)
 
     def __len__(self):
         return len(self.lines)
@@ -463,6 +504,19 @@ def ticket_tables():
     )
 
 
+def name_names(names):
+    """Tier and category names in English and German where the schema has a column per language
+    (django-modeltranslation, tickets/translation.py): set in SQL, since the ORM's `name` would be the
+    active language's. A schema with one `name` column keeps the English one."""
+    model = type(names[0][0])
+    if not {"name_en", "name_de"} <= {f.column for f in model._meta.concrete_fields}:
+        return
+    with connection.cursor() as cursor:
+        for obj, english, german in names:
+            cursor.execute(f"UPDATE {model._meta.db_table} SET name = %s, name_en = %s, name_de = %s WHERE id = %s",
+                           [english, english, german, obj.pk])
+
+
 class Builder:
     def __init__(self, now):
         self.now = now
@@ -473,9 +527,11 @@ class Builder:
 
     def people(self, writer):
         rng = self.rng
-        self.tiers = {level: Tier.objects.create(level=level, name=f"{level}. Level") for level in (1, 2, 3)}
-        self.tier_ref = {level: {"id": t.pk, "level": level, "name": t.name} for level, t in self.tiers.items()}
+        self.tiers = {level: Tier.objects.create(level=level, name=english) for level, (english, _) in TIER_NAMES.items()}
+        self.tier_ref = {level: {"id": t.pk, "level": level, "name": TIER_NAMES[level][0]} for level, t in self.tiers.items()}
         self.categories = {name: Category.objects.create(name=name) for name in CATEGORIES}
+        name_names([(tier, *TIER_NAMES[level]) for level, tier in self.tiers.items()])
+        name_names([(category, english, CATEGORIES[english]) for english, category in self.categories.items()])
         users = Table("auth_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
                                     "is_staff", "is_active", "date_joined"])
         orgs = Table("tickets_organisation", ["id", "name"])
@@ -804,6 +860,9 @@ def build():
     tables += ["auth_user", "django_session", "authtoken_token"]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # no option list cached for the ids of an earlier load
     indexes = secondary_indexes(BIG_TABLES)
     with connection.cursor() as cursor:
         for name, _definition in indexes:
@@ -882,6 +941,7 @@ class Endpoint:
     slowest: tuple = (0.0, "")
     result: dict | None = None
     note: str = ""
+    floors: list = field(default_factory=list)  # the results of the floor runs just before and after this one
 
 
 def typical_refs(tier, count=8):
@@ -914,6 +974,22 @@ def endpoints(refs):
     ]
 
 
+def floor_endpoint():
+    """The floor: a bare Django page (bench/http/urls.py) on the same gunicorn, settings, middleware,
+    session cookie and wrk settings as every endpoint."""
+    return Endpoint("floor", "**floor**: bare Django page `/bench-floor/` (full middleware, agent session)",
+                    "agent", ["/bench-floor/"])
+
+
+def floor_of(results):
+    """Mean req/s, p50 and p99 of floor runs."""
+    if not results:
+        return None
+    return {key: statistics.mean(r[key] for r in results) for key in ("rps", "p50", "p99", "others", "idle")} | {
+        "errors": sum(r["errors"] for r in results), "runs": len(results),
+        "min_rps": min(r["rps"] for r in results), "max_rps": max(r["rps"] for r in results)}
+
+
 def post_data(n):
     return {"subject": f"Drucker im 2. OG druckt nicht ({n})", "category": "",
             "description": "Seit heute Morgen kommt beim Drucken die Meldung Druckerwarteschlange angehalten."}
@@ -921,7 +997,17 @@ def post_data(n):
 
 def count_queries(endpoint, client):
     """Each path three times in-process; the last request of each is counted (the first ones warm the
-    caches, and Celery's connection for a POST that enqueues mail)."""
+    caches, and Celery's connection for a POST that enqueues mail). The floor's path exists in the
+    benchmark's URL conf only (bench/http/urls.py)."""
+    if endpoint.key.startswith("floor"):
+        from django.test.utils import override_settings
+
+        with override_settings(ROOT_URLCONF="bench.http.urls"):
+            return _count_queries(endpoint, client)
+    return _count_queries(endpoint, client)
+
+
+def _count_queries(endpoint, client):
     for n, path in enumerate(endpoint.paths[:4]):
         for attempt in (0, 1, 2):
             started, cpu = time.perf_counter(), time.process_time()
@@ -967,10 +1053,19 @@ def server_env(static_root):
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def start_gunicorn(workdir, port):
+def collect_static(workdir):
+    """Collect the static files for gunicorn and the in-process requests alike (the manifest storage
+    refuses a page whose file was never collected)."""
+    from django.test.utils import override_settings
+
     static_root = workdir / "static"
-    env = server_env(static_root)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT,
+                   env=server_env(static_root), check=True)
+    override_settings(STATIC_ROOT=str(static_root)).enable()
+
+
+def start_gunicorn(workdir, port):
+    env = server_env(workdir / "static")
     logfile = open(workdir / "gunicorn.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -1228,14 +1323,27 @@ def report(points, data, load_seconds, reused):
           f"{data['work_mem']}, jit {data['jit']}). "
           + (f"Load: {load_seconds:.0f} s." if not reused else "Data reused from an earlier run (--reuse)."))
     print()
-    print("| endpoint | req/s | p50 ms | p99 ms | errors | SQL queries/request |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| endpoint | req/s | p50 ms | p99 ms | errors | SQL queries/request | floor req/s | floor p50 / p99 ms "
+          "| req/s ÷ floor | other processes' CPU |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for e in points:
         r = e.result
         if r is None:
-            print(f"| {e.label} | {e.note or 'not run'} | | | | {queries_text(e)} |")
+            print(f"| {e.label} | {e.note or 'not run'} | | | | {queries_text(e)} | | | | |")
             continue
-        print(f"| {e.label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {queries_text(e)} |")
+        if e.key == "floor":
+            print(f"| {e.label}, mean of {r['runs']} runs | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
+                  f"| {queries_text(e)} | {r['min_rps']:.0f}–{r['max_rps']:.0f} | | 1 | {r['others']:.0%} |")
+            continue
+        f = floor_of(e.floors)
+        print(f"| {e.label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {queries_text(e)} | "
+              f"{f['rps']:.0f} | {f['p50']:.1f} / {f['p99']:.1f} | {r['rps'] / f['rps']:.3f} | {r['others']:.0%} |")
+    print()
+    print("The floor is a bare Django page (bench/http/urls.py: a tiny HttpResponse behind the full middleware, the agent's "
+          "session cookie) on the same gunicorn, settings and wrk settings, measured before the first endpoint and after "
+          "each one; an endpoint's floor columns are the mean of the runs just before and after it (the floor row: all "
+          "runs, with the range of their req/s). Other processes' load slows the floor and the endpoints alike, so "
+          "compare runs by the ratios.")
     print()
     print(f"Goals (for 1,000,000 tickets): p99 < {GOAL_P99_MS:.0f} ms and no errors on every row; agent queue "
           f"≥ {GOAL_RPS['queue']:.0f} req/s (20× django-helpdesk's 14 req/s), ticket page ≥ {GOAL_RPS['ticket']:.0f} "
@@ -1245,8 +1353,9 @@ def report(points, data, load_seconds, reused):
     for e in points:
         if e.result is None:
             continue
-        missed = verdict(e)
-        print(f"- {e.key}: " + ("meets the goals" if not missed else "misses: " + "; ".join(missed))
+        missed = [] if e.key == "floor" else verdict(e)
+        print(f"- {e.key}: " + (f"{e.result['runs']} runs, mean" if e.key == "floor" else
+                                "meets the goals" if not missed else "misses: " + "; ".join(missed))
               + f" (other processes took {e.result['others']:.0%} of the machine's CPU during the run, "
               f"{e.result['idle']:.0%} idle)")
     print()
@@ -1268,7 +1377,7 @@ def report(points, data, load_seconds, reused):
             print(f"| {e.key} | {statistics.mean(e.in_process_ms):.1f} | {python_ms:.1f} | {sql_ms:.1f} | "
                   f"{queries_text(e)} | {e.slowest[0]:.1f} | {cores * 1000 / max(0.1, python_ms + sql_ms):.0f} |")
     for e in points:
-        if not e.slowest[1] or not (ARGS.explain or (e.result is not None and verdict(e))):
+        if e.key == "floor" or not e.slowest[1] or not (ARGS.explain or (e.result is not None and verdict(e))):
             continue
         python_ms, sql_ms = statistics.mean(e.python_ms), statistics.mean(e.sql_ms)
         if e.slowest[0] < SLOW_QUERY_MS and not ARGS.explain:
@@ -1333,9 +1442,11 @@ def main():
 
     only = {key for key in ARGS.only.split(",") if key}
     points = [e for e in endpoints(refs) if not only or e.key in only]
+    floor = floor_endpoint()
     filed_after = ARGS.tickets
+    collect_static(workdir)
     log("counting SQL queries per request in-process")
-    for endpoint in points:
+    for endpoint in [floor, *points]:
         try:
             ok = count_queries(endpoint, clients[endpoint.role])
         except Exception as error:  # noqa: BLE001 (a page still being built may fail; the HTTP check reports it)
@@ -1348,15 +1459,40 @@ def main():
     log(f"starting gunicorn ({ARGS.workers} sync workers, production settings) on 127.0.0.1:{port}")
     server = start_gunicorn(workdir, port)
     base = f"http://127.0.0.1:{port}"
+    floor_runs, raw = [], []
+
+    def measure_floor():
+        run = floor_endpoint()
+        measure(run, base, cookies, csrf, server)
+        if run.result is None:
+            raise SystemExit(f"the floor page {run.paths[0]} {run.note}: see bench/http/urls.py")
+        floor_runs.append(run.result)
+        raw.append(f"## floor {len(floor_runs)}\n{run.result['raw']}")
+        return run.result
+
     try:
         csrf = csrf_for(base, cookies["customer"])
+        before = measure_floor()
         for endpoint in points:
             measure(endpoint, base, cookies, csrf, server)
+            if endpoint.result is None:
+                continue
+            raw.append(f"## {endpoint.key}\n{endpoint.result['raw']}")
+            after = measure_floor()
+            endpoint.floors = [before, after]
+            before = after
     finally:
         server.terminate()
         server.wait(30)
-    (workdir / "wrk-output.txt").write_text("\n\n".join(f"## {e.key}\n{e.result['raw']}" for e in points if e.result))
-    report(points, data, load_seconds, reused)
+    floor.result = floor_of(floor_runs)
+    (workdir / "wrk-output.txt").write_text("\n\n".join(raw))
+    (workdir / "results.json").write_text(json.dumps({
+        "tree": tree_state(), "tickets": data["tickets"], "floor": floor.result,
+        "endpoints": {e.key: {**{k: v for k, v in e.result.items() if k != "raw"}, "queries": e.queries,
+                              "floor": floor_of(e.floors), "ratio": e.result["rps"] / floor_of(e.floors)["rps"]}
+                      for e in points if e.result},
+    }, indent=1))
+    report([floor, *points], data, load_seconds, reused)
     filed = Ticket.objects.filter(id__gt=filed_after).count()
     cleanup(filed_after)
     log(f"removed the {filed:,} tickets filed during the benchmark, the search log and the sessions; "
