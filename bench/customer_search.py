@@ -338,7 +338,8 @@ def build():
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         log("VACUUM ANALYZE (flushes the GIN pending lists as autovacuum would, and gives the planner its statistics)")
         started = time.perf_counter()
-        for table in ("auth_user", "tickets_profile", "tickets_organisation", "tickets_ticket", "tickets_tiermembership"):
+        for table in ("auth_user", "tickets_profile", "tickets_organisation", "tickets_ticket", "tickets_tiermembership",
+                      "tickets_customersearchentry"):
             cursor.execute(f"VACUUM ANALYZE {table}")
         timings["vacuum"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - started_all
@@ -511,7 +512,8 @@ def main():
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('auth_user')), "
                        "pg_size_pretty(pg_total_relation_size('tickets_profile')), "
                        "pg_size_pretty(pg_total_relation_size('tickets_ticket')), version(), "
-                       "current_setting('shared_buffers'), current_setting('work_mem'), current_setting('jit')")
+                       "current_setting('shared_buffers'), current_setting('work_mem'), current_setting('jit'), "
+                       "pg_size_pretty(pg_total_relation_size('tickets_customersearchentry'))")
         sizes = cursor.fetchone()
     customer_count = selectors.customers().count()
     ticket_count = Ticket.objects.count()
@@ -566,10 +568,12 @@ def main():
     if timings:
         print(f"Load: customers (users + profiles + {ARGS.organisations:,} organisations) {timings['customers']:.1f} s, "
               f"tickets {timings['tickets']:.1f} s, VACUUM ANALYZE {timings['vacuum']:.1f} s; {timings['total']:.0f} s "
-              "in all with migrate and TRUNCATE (COPY; trigram indexes kept by PostgreSQL while loading).")
+              "in all with migrate and TRUNCATE (COPY; trigram indexes and the search entries, by trigger, kept by "
+              "PostgreSQL while loading).")
     else:
         print("Load: skipped (--reuse, the data of an earlier run; ANALYZE again).")
-    print(f"Sizes: auth_user {sizes[0]}, tickets_profile {sizes[1]}, tickets_ticket {sizes[2]}. shared_buffers {sizes[4]}, "
+    print(f"Sizes: auth_user {sizes[0]}, tickets_profile {sizes[1]}, tickets_ticket {sizes[2]}, the search's "
+          f"tickets_customersearchentry {sizes[7]}. shared_buffers {sizes[4]}, "
           f"work_mem {sizes[5]}, jit {sizes[6]}; {os.cpu_count()} cores shared with other work; load average before / "
           f"after measuring: {' '.join(load_before)} / {' '.join(load_after)}.")
     head, subject, dirty = CODE_AT_START

@@ -5,7 +5,8 @@ services.py so that pages, the API, the admin and the workers share them.
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -93,6 +94,42 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class CustomerSearchEntry(models.Model):
+    """What the agents' customer search reads (tickets.selectors.customer_search): for every person,
+    name, e-mail address, phone number and organisation name in one text, in upper case, the words'
+    first letters, the phone number's digits, the name to sort by and whether they are a customer
+    (tickets.selectors.customers: active, no admin, in no tier). PostgreSQL keeps it, like an index,
+    whenever a person, their profile, their organisation or their tiers change, however they change
+    (ORM, admin, COPY): the triggers of tickets/migrations/0014. The application never writes it.
+
+    One narrow table, so that all the words of a search are looked up in one trigram index at once
+    (PostgreSQL intersects their trigrams), and the matches are sorted by name without a join."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    last_name = models.CharField(max_length=150)
+    first_name = models.CharField(max_length=150)
+    # UPPER(" first last email phone organisation"), PostgreSQL's upper case: each field after a space.
+    text = models.TextField()
+    # The first letter and the first two letters of every word of the text (split at spaces and
+    # hyphens): a word of one or two letters is looked up here, where a word starts.
+    word_starts = ArrayField(models.TextField())
+    phone_digits = models.TextField()
+    is_customer = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass("text", name="gin_trgm_ops"), name="customer_search_text_trgm",
+                     condition=Q(is_customer=True)),
+            GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="customer_search_digits_trgm",
+                     condition=Q(is_customer=True)),
+            GinIndex(fields=["word_starts"], name="customer_search_starts_idx", condition=Q(is_customer=True)),
+        ]
+
+    def __str__(self):
+        return self.text.strip()
 
 
 class Category(models.Model):

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page
-from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -23,7 +24,7 @@ from helpdesk.web.pagination import CappedCountPaginator
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
-from .models import Attachment, Category, Organisation, Profile, Ticket, TicketEvent, Tier, TierMembership
+from .models import Attachment, Category, CustomerSearchEntry, Ticket, TicketEvent, Tier, TierMembership
 
 LIST_RELATED = ("tier", "category", "assignee", "requester")
 
@@ -262,32 +263,18 @@ def phone_digits(text: str) -> str:
     return digits[1:] if digits.startswith("0") else digits
 
 
-def _phone_digits_of(field: str):
-    # The expression of the trigram index profile_phone_digits_trgm (tickets/migrations/0012).
-    return Func(F(field), Value("[^0-9]"), Value(""), Value("g"), function="REGEXP_REPLACE", output_field=CharField())
-
-
-def _word_lookups(word: str):
-    """How one word of the search is compared with a text field: contained anywhere; a word of one
-    or two letters (too short for trigrams) where a word of the field starts, so `Mü` finds Müller
-    and Karl-Heinz Mühlberg but not every name with an ü in it. A word that is a phone number or part
-    of one is compared with the digits of the stored numbers."""
-    if len(word) >= 3:
-        return lambda field: Q(**{f"{field}__icontains": word})
-    return lambda field: (Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__icontains": f" {word}"})
-                          | Q(**{f"{field}__icontains": f"-{word}"}))
-
-
-def _word_digits(word: str) -> str:
+def _word_matches(word: str) -> Q:
+    """Where one word of the search matches a CustomerSearchEntry: contained anywhere in its text;
+    a word of one or two letters (too short for trigrams) where a word of it starts (after a space
+    or a hyphen: its word_starts), so `Mü` finds Müller and Karl-Heinz Mühlberg but not every name
+    with an ü in it. A word that is a phone number or part of one is also compared with the digits
+    of the number. Upper case as PostgreSQL writes it (the entries' text), not as Python does ("ß")."""
+    upper = Upper(Value(word))
+    found = Q(text__contains=upper) if len(word) >= 3 else Q(word_starts__contains=[upper])
     digits = phone_digits(word) if PHONE_QUERY_RE.match(word) else ""
-    return digits if len(digits) >= 3 else ""
-
-
-def _matches_anywhere(word: str) -> Q:
-    """The word in any field, across the joins (a filter on rows found by another word's index)."""
-    text, digits = _word_lookups(word), _word_digits(word)
-    phone = Q(phone_digits__contains=digits) if digits else text("profile__phone")
-    return text("first_name") | text("last_name") | text("email") | phone | text("profile__organisation__name")
+    if len(digits) >= 3:
+        found |= Q(phone_digits__contains=digits)
+    return found
 
 
 def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list:
@@ -296,13 +283,10 @@ def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> 
     it is written; sorted by name. One query, whatever matches (bench/customer_search.py measures
     it at 100,000 customers).
 
-    An OR across the joined tables would read every customer, so the longest word is looked up
-    three times, each time in one table by its own trigram index (tickets/migrations/0009, 0012):
-    the people named so, those with such a phone number, those of such an organisation. Each of the
-    three takes the first `limit` by name of its customers that also match the other words, and the
-    page is the first `limit` of the (at most 3 * limit) together. PostgreSQL plans each part on
-    its own: a rare word from its index, a common one ("Sch", "GmbH") by walking the customers in
-    name order until it has enough."""
+    The words are looked up in the search's own table (CustomerSearchEntry, kept by PostgreSQL):
+    all of them in one text with one trigram index, so PostgreSQL finds the rows with every word's
+    trigrams at once, and sorts them by name in the same narrow table; only the page's rows are
+    joined to person, profile and organisation."""
     if not roles.is_agent(user):
         return []
     query = " ".join((query or "").split())[:100]
@@ -310,28 +294,12 @@ def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> 
         return []
     # A number read out in groups is one number: "0171 234 56 78".
     words = [query] if PHONE_QUERY_RE.match(query) else query.split()[:4]
-    driver = max(words, key=len)
-    others = list(words)
-    others.remove(driver)
-    text, digits = _word_lookups(driver), _word_digits(driver)
-    found = customers()
-    if any(_word_digits(word) for word in others):
-        found = found.alias(phone_digits=_phone_digits_of("profile__phone"))
-    for word in others:
-        found = found.filter(_matches_anywhere(word))
-    if digits:
-        phones = Profile.objects.alias(phone_digits=_phone_digits_of("phone")).filter(phone_digits__contains=digits)
-    else:
-        phones = Profile.objects.filter(text("phone"))
-    organisations = Profile.objects.filter(organisation__in=Organisation.objects.filter(text("name")).values("pk"))
-    order = ("last_name", "first_name", "id")
-    parts = [found.filter(text("first_name") | text("last_name") | text("email")),
-             found.filter(pk__in=phones.values("user_id")),
-             found.filter(pk__in=organisations.values("user_id"))]
-    parts = [part.order_by(*order).values("pk")[:limit] for part in parts]
-    page = get_user_model().objects.filter(pk__in=parts[0].union(*parts[1:]))
-    # Only the page's rows are joined to their profile and organisation.
-    return list(page.select_related("profile__organisation").order_by(*order)[:limit])
+    matches = CustomerSearchEntry.objects.filter(is_customer=True)
+    for word in words:
+        matches = matches.filter(_word_matches(word))
+    page = matches.order_by("last_name", "first_name", "user_id").values("user_id")[:limit]
+    return list(get_user_model().objects.filter(pk__in=page).select_related("profile__organisation")
+                .order_by("last_name", "first_name", "id"))
 
 
 @dataclass

@@ -95,6 +95,50 @@ def test_short_words_match_where_a_name_starts(agent1):
     assert selectors.customer_search(user=agent1, query="He Mü") == [mueller]
 
 
+def test_the_search_entries_follow_every_change_of_a_person_profile_organisation_and_tier(agent1, tier2):
+    """CustomerSearchEntry is kept by PostgreSQL's triggers (tickets/migrations/0014), whichever way a
+    row changes; its is_customer is selectors.customers()."""
+    from django.contrib.auth import get_user_model
+
+    from tickets.models import CustomerSearchEntry, Organisation, Profile, TierMembership
+
+    def entry(person):
+        return CustomerSearchEntry.objects.get(user=person)
+
+    def found(query):
+        return selectors.customer_search(user=agent1, query=query)
+
+    hanna = services.customer_create(actor=agent1, name="Hanna Huber", phone="089 1234567", organisation="Huber KG")
+    assert entry(hanna).text == " HANNA HUBER  089 1234567 HUBER KG" and entry(hanna).phone_digits == "0891234567"
+    assert {"H", "HA", "HU", "0", "08", "1", "12", "K", "KG"} <= set(entry(hanna).word_starts)
+
+    get_user_model().objects.filter(pk=hanna.pk).update(last_name="Weiß", email="hanna@weiss.example")
+    assert found("weiß") == [hanna] and found("weiss.example") == [hanna] and found("huber") == [hanna]  # the firm
+    Organisation.objects.filter(name="Huber KG").update(name="Auer GmbH")
+    assert found("huber") == [] and found("auer gm") == [hanna]
+    Profile.objects.filter(user=hanna).update(phone="+49 30 555")
+    assert found("030 555") == [hanna] and found("1234567") == []
+    Profile.objects.filter(user=hanna).update(organisation=None)
+    assert found("auer") == []
+
+    membership = TierMembership.objects.create(agent=hanna, tier=tier2)  # now an agent: no customer
+    assert found("hanna") == [] and not entry(hanna).is_customer
+    membership.delete()
+    assert found("hanna") == [hanna]
+    get_user_model().objects.filter(pk=hanna.pk).update(is_active=False)
+    assert found("hanna") == []
+    get_user_model().objects.filter(pk=hanna.pk).update(is_active=True)
+
+    people = get_user_model().objects.all()
+    assert set(CustomerSearchEntry.objects.values_list("user_id", flat=True)) == set(people.values_list("pk", flat=True))
+    assert set(CustomerSearchEntry.objects.filter(is_customer=True).values_list("user_id", flat=True)) == set(
+        selectors.customers().values_list("pk", flat=True))
+    Profile.objects.filter(user=hanna).delete()
+    assert entry(hanna).text == " HANNA WEIß HANNA@WEISS.EXAMPLE  "  # PostgreSQL's upper case keeps the ß
+    hanna.delete()
+    assert not CustomerSearchEntry.objects.filter(user_id=hanna.pk).exists()
+
+
 def test_quick_find_jumps_to_a_ticket_by_its_reference_or_just_its_number(agent1, ticket):
     number = str(int(ticket.reference.rsplit("-", 1)[1]))
     assert selectors.quick_find(user=agent1, query=number).ticket == ticket
