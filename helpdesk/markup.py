@@ -6,7 +6,8 @@ Why Python: these pieces are drawn for every row of a list or on every ticket pa
 rows through a template loop was some 2,500 template nodes, more than everything else on the page;
 a select of 30 options is 32 template renders. Each piece has a template of the same name that
 draws the same markup (Django's widget templates; ours under helpdesk/templates/helpdesk/fragments/
-and helpdesk/forms/; tests/test_theme.py holds the two to the same output). Where a project
+and helpdesk/forms/: rows, badges, a timeline entry, the SLA panel, a search hit, field groups and
+forms; tests/test_theme.py and tests/test_form_renderer.py hold the two to the same output). Where a project
 overrides that template, the piece is drawn from the project's template instead: slower, but what
 the project asked for (`theme.drawn_in_python`).
 
@@ -61,6 +62,9 @@ QUEUE_ROW = "helpdesk/fragments/queue_row.html"
 PORTAL_ROW = "helpdesk/fragments/portal_row.html"
 STATUS_BADGE = "helpdesk/fragments/status_badge.html"
 PRIORITY_BADGE = "helpdesk/fragments/priority_badge.html"
+TIMELINE_ITEM = "helpdesk/fragments/timeline_item.html"
+SLA_PANEL = "helpdesk/fragments/sla_panel.html"
+ARTICLE_HIT = "helpdesk/fragments/article_hit.html"
 
 
 def badge(css: str, text: str, **data) -> SafeString:
@@ -236,10 +240,16 @@ def article_hits(hits, *, is_agent: bool, state_label, language_label, highlight
     no_category = escape(_("No category"))
     language = cache(lambda value: language_badge(value, language_label(value)))  # once per page and value
     state_badge = cache(lambda value: article_state_badge(value, state_label(value)))
+    in_python = theme.drawn_in_python(ARTICLE_HIT)
     items = []
     for hit in hits:
         article = hit.article
         state = state_badge(article.state) if is_agent and article.state != "published" else ""
+        if not in_python:
+            items.append(render_to_string(ARTICLE_HIT, {
+                "article": article, "url": url.format(article.pk), "language_badge": language(article.language),
+                "state_badge": state, "snippet": highlight(hit.snippet) if hit.snippet else ""}).strip() + "\n")
+            continue
         category = escape(article.category.name) if article.category_id else no_category
         if hit.snippet:
             text = f'<p class="mb-0 small kb-snippet">… {highlight(hit.snippet)} …</p>'
@@ -275,7 +285,7 @@ def timeline(events, *, describe, actor, details, channel_labels: dict, for_agen
     original = escape(_("Original mail"))
     attachment_url = url_pattern("attachment", 987654321)
     original_url = url_pattern("mailchannel:inbound_original", 987654321) if for_agents else ""
-    channels = {value: escape(str(label)) for value, label in channel_labels.items()}
+    in_python = theme.drawn_in_python(TIMELINE_ITEM)
     items = []
     for event in events:
         if not event.is_public:
@@ -284,24 +294,37 @@ def timeline(events, *, describe, actor, details, channel_labels: dict, for_agen
             css = " is-message"
         else:
             css = ""
-        body = f'<div class="timeline-body mt-1">{escape(event.body)}</div>' if event.body else ""
-        more = details(event)
-        more = f'<div class="small mt-1" data-testid="event-details">{escape(more)}</div>' if more else ""
         files, images = [], []
         for a in event.attachments.all():
             url = attachment_url.format(a.pk)
             if a.content_type in PREVIEW_TYPES:
-                images.append(f'<a href="{url}"><img src="{url}" alt="{escape(a.name)}" class="timeline-image" loading="lazy"></a>')
-            files.append(f'<li class="list-inline-item"><a href="{url}">{paperclip} {escape(a.name)}</a> '
-                         f'<span class="text-body-secondary">({escape(filesizeformat(a.size))})</span></li>')
-        files = f'<ul class="list-inline small mt-1 mb-0">{"".join(files)}</ul>' if files else ""
-        images = f'<div class="timeline-images mt-1">{"".join(images)}</div>' if images else ""
-        channel = ""
+                images.append((url, a.name))
+            files.append((url, a.name, a.size))
         # Every message says how it came in; other entries only when it was not the browser.
-        if event.kind in MESSAGE_KINDS or event.channel not in ("web", "system"):
-            channel = f'<span class="{LABEL_CLASS}" data-testid="channel">{channels.get(event.channel, "")}</span>'
+        shows_channel = event.kind in MESSAGE_KINDS or event.channel not in ("web", "system")
+        channel = str(channel_labels.get(event.channel, "")) if shows_channel else None
         inbound = (event.data or {}).get("mail", {}).get("inbound") if original_url else None
-        link = f'<a href="{original_url.format(int(inbound))}" class="small">{original}</a>' if inbound else ""
+        link = original_url.format(int(inbound)) if inbound else ""
+        more = details(event)
+        if not in_python:
+            items.append(render_to_string(TIMELINE_ITEM, {
+                "event": event, "css": css, "actor": actor(event), "description": describe(event), "channel": channel,
+                "original_url": link, "time_iso": timezone.localtime(event.created_at).isoformat(), "details": more,
+                "images": [{"url": url, "name": name} for url, name in images], "paperclip": paperclip,
+                "files": [{"url": url, "name": name, "size": size} for url, name, size in files],
+            }).strip() + "\n")
+            continue
+        body = f'<div class="timeline-body mt-1">{escape(event.body)}</div>' if event.body else ""
+        more = f'<div class="small mt-1" data-testid="event-details">{escape(more)}</div>' if more else ""
+        images = "".join(f'<a href="{url}"><img src="{url}" alt="{escape(name)}" class="timeline-image" loading="lazy"></a>'
+                         for url, name in images)
+        images = f'<div class="timeline-images mt-1">{images}</div>' if images else ""
+        files = "".join(f'<li class="list-inline-item"><a href="{url}">{paperclip} {escape(name)}</a> '
+                        f'<span class="text-body-secondary">({escape(filesizeformat(size))})</span></li>'
+                        for url, name, size in files)
+        files = f'<ul class="list-inline small mt-1 mb-0">{files}</ul>' if files else ""
+        channel = f'<span class="{LABEL_CLASS}" data-testid="channel">{escape(channel)}</span>' if channel is not None else ""
+        link = f'<a href="{link}" class="small">{original}</a>' if link else ""
         items.append(
             f'<li class="timeline-item{css}" data-kind="{escape(event.kind)}" id="event-{event.pk}">'
             f'<div class="d-flex flex-wrap gap-2 align-items-baseline small text-body-secondary">'
@@ -319,12 +342,16 @@ def timeline(events, *, describe, actor, details, channel_labels: dict, for_agen
 def sla_panel(clocks) -> SafeString:
     """Every SLA target of a ticket (escalation.selectors.clocks_for_ticket): state, due moment, time
     left, and the rule that escalated it."""
+    countdowns = Countdowns()
+    if not theme.drawn_in_python(SLA_PANEL):
+        return mark_safe(render_to_string(SLA_PANEL, {"clocks": [
+            {"clock": clock, "badge": clock_badge(clock, countdowns), "facts": _clock_facts(clock),
+             "escalation": _escalation_words(clock)} for clock in clocks]}).strip())
     title = escape(_("Service level"))
     if not clocks:
         none = escape(_("No SLA applies to this ticket."))
         body = f'<p class="small text-body-secondary mb-0">{none}</p>'
     else:
-        countdowns = Countdowns()
         body = '<ul class="list-unstyled mb-0 small">' + "".join(_clock_item(clock, countdowns) for clock in clocks) + "</ul>"
     return mark_safe(f'<div class="card mb-3" data-testid="sla-panel"><div class="card-body">'
                      f'<h2 class="h6">{title}</h2>{body}</div></div>')
@@ -347,26 +374,36 @@ def clock_badge(clock, countdowns: Countdowns) -> str:
     return badge(CLOCK_CLASSES[key], text)
 
 
-def _clock_item(clock, countdowns) -> str:
+def _clock_facts(clock) -> list[str]:
     state = clock.state
     facts = []
     if state in ("running", "breached") and clock.due_at:
-        facts.append(escape("%s %s" % (_("due"), short_datetime(clock.due_at))))
+        facts.append("%s %s" % (_("due"), short_datetime(clock.due_at)))
     if state == "paused":
-        facts.append(escape(_("%(used)s of %(target)s used") % {
-            "used": countdown(clock.consumed.total_seconds()), "target": countdown(clock.target.total_seconds())}))
+        facts.append(_("%(used)s of %(target)s used") % {
+            "used": countdown(clock.consumed.total_seconds()), "target": countdown(clock.target.total_seconds())})
     if state == "met" and clock.stopped_at:
-        facts.append(escape("%s %s" % (_("met"), short_datetime(clock.stopped_at))))
-    facts.append(escape(_("business hours") if clock.business_hours else _("calendar time")))
+        facts.append("%s %s" % (_("met"), short_datetime(clock.stopped_at)))
+    facts.append(_("business hours") if clock.business_hours else _("calendar time"))
+    return facts
+
+
+def _escalation_words(clock) -> str:
+    if not clock.last_escalation:
+        return ""
+    return _("Rule “%(rule)s” fired") % {"rule": clock.last_escalation.data.get("rule_name") or "–"}
+
+
+def _clock_item(clock, countdowns) -> str:
+    facts = " · ".join(escape(fact) for fact in _clock_facts(clock))
     escalation = ""
     if clock.last_escalation:
-        fired = _("Rule “%(rule)s” fired") % {"rule": clock.last_escalation.data.get("rule_name") or "–"}
-        escalation = (f'<div class="text-danger" data-testid="escalation-rule">{escape(fired)} '
+        escalation = (f'<div class="text-danger" data-testid="escalation-rule">{escape(_escalation_words(clock))} '
                       f'({escape(short_datetime(clock.last_escalation.created_at))})</div>')
-    return (f'<li class="mb-2" data-metric="{escape(clock.metric)}" data-state="{escape(state)}">'
+    return (f'<li class="mb-2" data-metric="{escape(clock.metric)}" data-state="{escape(clock.state)}">'
             f'<div class="d-flex justify-content-between align-items-center gap-2">'
             f'<strong>{escape(clock.get_metric_display())}</strong>{clock_badge(clock, countdowns)}</div>'
-            f'<div class="text-body-secondary">{" · ".join(facts)}</div>{escalation}</li>')
+            f'<div class="text-body-secondary">{facts}</div>{escalation}</li>')
 
 
 # --- forms ------------------------------------------------------------------------------------------

@@ -76,6 +76,80 @@ def test_the_portal_row_and_badge_templates_draw_what_python_draws(varied_ticket
 
 
 @pytest.fixture
+def copied_as_is(tmp_path, settings):
+    """`copied_as_is(name)`: a project that copied our template `name` unchanged, so that the piece
+    is drawn from the template; what it draws must be what the Python drawer draws."""
+    ours = settings.TEMPLATES
+
+    def copy(name):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text((ROOT / "helpdesk" / "templates" / name).read_text())
+        # A project's templates directory first, and a fresh start as after a restart.
+        settings.TEMPLATES = [{**ours[0], "DIRS": [tmp_path, *ours[0]["DIRS"]]}]
+        assert not theme.drawn_in_python(name)
+
+    yield copy
+    theme.drawn_in_python.cache_clear()
+
+
+def test_the_timeline_item_template_draws_what_python_draws(copied_as_is, customer, agent1, tiers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tickets.presenters import draw_timeline
+
+    ticket = make_ticket(customer, subject="Drucker", attachments=[
+        SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png"),
+        SimpleUploadedFile("log <1>.txt", b"line", content_type="text/plain")])
+    services.ticket_add_note(ticket=ticket, author=agent1, body="Intern: <b>nicht</b> weitersagen")
+    services.ticket_reply(ticket=ticket, author=agent1, body="Wir kümmern uns.", channel=Channel.API)
+    services.ticket_escalate(ticket=ticket, actor=agent1, reason="Netzwerk")
+    events = lambda: list(selectors.ticket_timeline(ticket=ticket, user=agent1))  # noqa: E731
+    drawn = draw_timeline(events(), for_agents=True)
+    assert 'class="timeline-image"' in drawn and "log &lt;1&gt;.txt" in drawn and "is-internal" in drawn
+    copied_as_is(markup.TIMELINE_ITEM)
+    assert _squeezed(draw_timeline(events(), for_agents=True)) == _squeezed(drawn)
+
+
+def test_the_sla_panel_template_draws_what_python_draws(copied_as_is, customer, agent1, tiers):
+    from datetime import time
+
+    from escalation.models import BusinessInterval, Schedule, SlaPolicy, SlaTarget
+    from escalation.selectors import clocks_for_ticket
+
+    schedule = Schedule.objects.create(name="24/7", time_zone="Europe/Berlin")
+    for day in range(7):
+        BusinessInterval.objects.create(schedule=schedule, weekday=day, start=time(0), end=time(0))
+    policy = SlaPolicy.objects.create(name="Standard", is_default=True, schedule=schedule)
+    for metric, hours in (("first_response", 1), ("resolution", 8), ("tier_time", 4)):
+        SlaTarget.objects.create(policy=policy, metric=metric, priority=Priority.NORMAL,
+                                 duration=timedelta(hours=hours), business_hours=False, warn_at_percent=75)
+    ticket = make_ticket(customer)
+    services.ticket_reply(ticket=ticket, author=agent1, body="Erste Antwort")  # one target met
+    clocks = clocks_for_ticket(ticket)
+    drawn = markup.sla_panel(clocks)
+    assert 'data-state="met"' in drawn and 'data-state="running"' in drawn
+    copied_as_is(markup.SLA_PANEL)
+    assert _squeezed(markup.sla_panel(clocks)) == _squeezed(drawn)
+    assert _squeezed(markup.sla_panel([])) == _squeezed(render_to_string(markup.SLA_PANEL, {"clocks": []}))
+
+
+def test_the_article_hit_template_draws_what_python_draws(copied_as_is, agent3, tiers):
+    from knowledgebase import services as kb_services
+    from knowledgebase.selectors import ArticleHit
+    from knowledgebase.templatetags.kb_tags import article_hits
+
+    article = kb_services.article_create(author=agent3, title="VPN <trennt> sich", language="de",
+                                         problem="Die Verbindung bricht ab.", resolution="Client aktualisieren.",
+                                         summary="Ein alter Client " + "verliert die Verbindung " * 10)
+    hits = [ArticleHit(article, 1.0, "", False), ArticleHit(article, 0.5, "die <mark>VPN</mark> & mehr", False)]
+    drawn = article_hits(hits, is_agent=True)
+    assert "<mark>VPN</mark> &amp; mehr" in drawn and 'data-testid="article-state"' in drawn
+    copied_as_is(markup.ARTICLE_HIT)
+    assert _squeezed(article_hits(hits, is_agent=True)) == _squeezed(drawn)
+
+
+@pytest.fixture
 def project_templates(tmp_path, settings):
     """A project that puts its own templates first on the template path, as a re-theming project does."""
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
