@@ -56,6 +56,17 @@ class RegistrationForm(StyledForm):
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False,
                                 help_text=password_validation.password_validators_help_text_html())
     password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput, strip=False)
+    consent = forms.BooleanField(label=_("I agree that my data is processed as the privacy notice describes."),
+                                 error_messages={"required": _("Please agree to the privacy notice to create an account.")})
+
+    def __init__(self, *args, **kwargs):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        super().__init__(*args, **kwargs)
+        privacy_url = settings.HELPDESK_PRIVACY_URL or reverse("privacy_notice")
+        self.fields["consent"].help_text = format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
+                                                       privacy_url, _("Read the privacy notice"))
 
     def clean(self):
         cleaned = super().clean()

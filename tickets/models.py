@@ -87,6 +87,9 @@ class Profile(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     notes = models.TextField(_("notes about the customer"), blank=True, max_length=5000,
                              help_text=_("For agents only; the customer never sees them."))
+    # When the person agreed to the privacy notice at registration (GDPR); empty for accounts an agent
+    # or a mail made.
+    privacy_consent_at = models.DateTimeField(_("consented to the privacy notice"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("profile")

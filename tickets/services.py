@@ -167,14 +167,17 @@ def _require_participant(ticket: Ticket, actor) -> None:
 
 
 @transaction.atomic
-def customer_register(*, email: str, password: str, first_name="", last_name="", language="de", organisation=None):
+def customer_register(*, email: str, password: str, first_name="", last_name="", language="de", organisation=None,
+                      consent=False):
+    if not consent:
+        raise ValidationError(_("Please agree to the privacy notice to create an account."))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     user = User.objects.create_user(
         username=email, email=email, password=password, first_name=first_name, last_name=last_name
     )
-    Profile.objects.create(user=user, language=language, organisation=organisation)
+    Profile.objects.create(user=user, language=language, organisation=organisation, privacy_consent_at=timezone.now())
     return user
 
 

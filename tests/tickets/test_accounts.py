@@ -13,7 +13,7 @@ User = get_user_model()
 
 def register(client, **overrides):
     data = {"first_name": "Clara", "last_name": "Credo", "email": "Clara@Example.com",
-            "password1": "a-long-passphrase", "password2": "a-long-passphrase", **overrides}
+            "password1": "a-long-passphrase", "password2": "a-long-passphrase", "consent": "on", **overrides}
     return client.post("/accounts/register/", data)
 
 
@@ -27,7 +27,8 @@ def test_a_visitor_registers_and_is_logged_in_as_a_customer(client):
 
 def test_registration_remembers_the_language_the_visitor_uses(client):
     client.post("/accounts/register/", {"first_name": "K", "last_name": "L", "email": "k@example.de",
-                                        "password1": "a-long-passphrase", "password2": "a-long-passphrase"},
+                                        "password1": "a-long-passphrase", "password2": "a-long-passphrase",
+                                        "consent": "on"},
                 HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
     assert User.objects.get().profile.language == "de"
 

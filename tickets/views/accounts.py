@@ -28,6 +28,7 @@ def register(request):
             first_name=data["first_name"],
             last_name=data["last_name"],
             language=translation.get_language() or settings.LANGUAGE_CODE,
+            consent=data["consent"],
         )
         if user is not None:
             login(request, user, backend="tickets.auth.EmailOrUsernameBackend")

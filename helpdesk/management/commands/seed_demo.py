@@ -76,7 +76,7 @@ class Command(BaseCommand):
             if customer is None:
                 customer = services.customer_register(
                     email=email, password=PASSWORD, first_name=first, last_name=last,
-                    language=language, organisation=organisation,
+                    language=language, organisation=organisation, consent=True,
                 )
             customers.append(customer)
 

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def apply_retention() -> int:
+    """Beat, hourly: anonymise the closed tickets whose retention period is over, batch by batch."""
+    return services.apply_retention()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5,
+             ignore_result=True)
+def notify_admins_of_request(request_id: int) -> bool:
+    return services.notify_admins_of_request(request_id=request_id)
