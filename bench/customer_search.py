@@ -491,6 +491,9 @@ def indexes_in(plan):
 
 
 def captured_sql(call):
+    # DEBUG logs every statement of the run in a deque of 9,000: once it is full, CaptureQueriesContext
+    # (which slices it by position) captures nothing, and the plans below would silently be missing.
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as captured:
         call()
     return [q["sql"] for q in captured.captured_queries]
