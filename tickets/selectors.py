@@ -246,9 +246,9 @@ PHONE_QUERY_RE = re.compile(r"^\+?[0-9 ()/.\-]+$")
 
 
 def customers() -> QuerySet:
-    """People who are not agents (no tier, not an admin)."""
-    # NOT EXISTS, not a LEFT JOIN ... IS NULL: PostgreSQL estimates the anti-join well, and plans the
-    # customer search around the matching rows instead of walking every customer.
+    """People who are not agents (no tier, not an admin). The customer search keeps the same rule in
+    its own table (CustomerSearchEntry.is_customer, tickets/migrations/0014); a test compares them."""
+    # NOT EXISTS, not a LEFT JOIN ... IS NULL: PostgreSQL estimates the anti-join well.
     return get_user_model().objects.filter(is_active=True, is_superuser=False).exclude(
         Exists(TierMembership.objects.filter(agent=OuterRef("pk"))))
 
