@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -34,12 +35,23 @@ class ZipRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        # Only a refusal is rendered (the ZIP itself is a FileResponse): as JSON, like every API error.
+        if renderer_context and renderer_context.get("response") is not None:
+            renderer_context["response"]["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+
+
+class NoFormatParameter(AutoSchema):
+    """The ZIP is the only success answer: no ?format= to choose another."""
+
+    def _get_format_parameters(self):
+        return []
 
 
 class PersonExportView(APIView):
     permission_classes = [IsHelpdeskAdmin]
-    renderer_classes = [ZipRenderer, JSONRenderer]
+    schema = NoFormatParameter()
+    renderer_classes = [JSONRenderer, ZipRenderer]
 
     @extend_schema(summary="A person's personal data as a ZIP (admins)",
                    responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY,
@@ -55,7 +67,9 @@ class PersonErasureView(APIView):
     permission_classes = [IsHelpdeskAdmin]
 
     @extend_schema(summary="Erase (anonymise) a person's personal data (admins)", request=None,
-                   responses={201: s.ErasureRecordSerializer})
+                   responses={201: s.ErasureRecordSerializer,
+                              400: OpenApiResponse(OpenApiTypes.OBJECT, description="Refused: the person's data is "
+                                                   "erased already, or it is the caller's own account.")})
     def post(self, request, pk: int):
         person = get_object_or_404(User, pk=pk)
         record = services.erase_person(person=person, actor=request.user)

@@ -59,8 +59,10 @@ def test_the_api_exports_and_erases_for_admins_only(client, admin_user, customer
     client.force_login(agent1)
     assert client.get(f"/api/v1/privacy/people/{customer.pk}/export/").status_code == 403
     assert client.post(f"/api/v1/privacy/people/{customer.pk}/erase/").status_code == 403
+    refused = client.get(f"/api/v1/privacy/people/{customer.pk}/export/", HTTP_ACCEPT="application/zip")
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
     client.force_login(admin_user)
-    assert _zip(client.get(f"/api/v1/privacy/people/{customer.pk}/export/")).read("data.json")
+    assert _zip(client.get(f"/api/v1/privacy/people/{customer.pk}/export/", HTTP_ACCEPT="application/zip")).read("data.json")
     response = client.post(f"/api/v1/privacy/people/{customer.pk}/erase/")
     assert response.status_code == 201 and response.json()["person"] == customer.pk
     assert client.post(f"/api/v1/privacy/people/{customer.pk}/erase/").status_code == 400
