@@ -35,6 +35,9 @@ SEEN = b"\\Seen"
 # round trips and commits.
 BATCH_BYTES = 8 * 1024 * 1024
 BATCH_COUNT = 25
+# A mail larger than twice this is fetched in pieces of this size: IMAPClient holds a fetched
+# literal about three times over while it reads and parses the answer (113 MB for a 34 MB mail).
+PIECE_BYTES = 4 * 1024 * 1024
 TIMEOUT_SECONDS = 60
 _LOCK_NAMESPACE = 0x6D61696C  # "mail": our advisory locks do not collide with anybody else's
 
@@ -140,16 +143,23 @@ def _fetch_round(client: IMAPClient, mailbox: Mailbox, result: FetchResult, *, c
     sizes = {uid: data.get(b"RFC822.SIZE", 0) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()}
     processed = 0
     for batch in _batches(sizes):
-        messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
         uids, mails = [], []
-        for uid in batch:
-            data = messages.pop(uid, None)
-            if data is None:  # deleted on the server meanwhile
-                continue
-            uids.append(uid)
-            mails.append((data.get(b"BODY[]") or b"", data.get(b"INTERNALDATE")))
-            del data
-        del messages
+        if len(batch) == 1 and sizes[batch[0]] > 2 * PIECE_BYTES:
+            fetched = _fetch_large(client, batch[0])
+            if fetched is not None:
+                uids.append(batch[0])
+                mails.append(fetched)
+            del fetched
+        else:
+            messages = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            for uid in batch:
+                data = messages.pop(uid, None)
+                if data is None:  # deleted on the server meanwhile
+                    continue
+                uids.append(uid)
+                mails.append((data.get(b"BODY[]") or b"", data.get(b"INTERNALDATE")))
+                del data
+            del messages
         result.fetched += len(mails)
         # One transaction for the batch; it has committed when this returns.
         for inbound in services.receive_batch(mailbox=mailbox, mails=mails, source="imap"):
@@ -159,6 +169,29 @@ def _fetch_round(client: IMAPClient, mailbox: Mailbox, result: FetchResult, *, c
         result.processed += len(uids)
         processed += len(uids)
     return processed
+
+
+def _fetch_large(client: IMAPClient, uid: int):
+    """One large mail, fetched in pieces of PIECE_BYTES: (raw, INTERNALDATE), or None when it is gone."""
+    pieces, offset, arrived_at = [], 0, None
+    while True:
+        items = [f"BODY.PEEK[]<{offset}.{PIECE_BYTES}>"] + (["INTERNALDATE"] if offset == 0 else [])
+        data = client.fetch([uid], items).get(uid)
+        if data is None:
+            return None
+        if offset == 0:
+            arrived_at = data.get(b"INTERNALDATE")
+        piece = data.get(f"BODY[]<{offset}>".encode())
+        if piece is None:
+            piece = next((value for key, value in data.items() if key.startswith(b"BODY[]")), None) or b""
+        del data
+        pieces.append(piece)
+        offset += len(piece)
+        if len(piece) < PIECE_BYTES:
+            break
+    raw = b"".join(pieces)
+    del pieces, piece
+    return raw, arrived_at
 
 
 def _ensure_folder(client: IMAPClient, name: str) -> None:

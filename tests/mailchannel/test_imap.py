@@ -44,6 +44,27 @@ def test_new_mail_becomes_tickets_and_is_marked_on_the_server_after_processing(i
 
 
 @pytest.mark.django_db
+def test_a_large_mail_is_fetched_in_pieces_and_stored_byte_for_byte(imap_mailbox, tiers, monkeypatch, settings):
+    monkeypatch.setattr(imap, "PIECE_BYTES", 64 * 1024)
+    monkeypatch.setattr(imap, "BATCH_BYTES", 128 * 1024)
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 100 * 1024
+    body = "\n".join(f"Zeile {n}: Der Drucker im 2. Stock druckt nicht mehr." for n in range(8000))
+    large = raw_mail(subject="Großer Bericht", sender="kunde@example.de", body=body)
+    assert len(large) > 2 * imap.PIECE_BYTES
+    imap_mailbox.append(large)
+    imap_mailbox.append(raw_mail(subject="Kleine Frage", sender="kunde2@example.de"))
+    mailbox = mailbox_on(imap_mailbox)
+
+    assert imap.fetch_and_record(mailbox).fetched == 2
+
+    stored = InboundMessage.objects.get(subject="Großer Bericht")
+    with stored.raw.open("rb") as handle:
+        assert handle.read() == imap_mailbox.fetch_raw(imap_mailbox.messages()[0][0])
+    assert stored.arrived_at is not None and stored.ticket.description.startswith("Zeile 0:")
+    assert all("$HelpdeskProcessed" in flags for _uid, flags in imap_mailbox.messages())
+
+
+@pytest.mark.django_db
 def test_a_mail_someone_read_in_the_shared_mailbox_is_still_fetched(imap_mailbox, tiers):
     imap_mailbox.append(raw_mail(), flags=["\\Seen"])
 

@@ -249,6 +249,40 @@ def test_an_attachment_over_the_limit_is_left_out_with_a_note_and_an_answer(mail
     assert "groß.zip" in answer.body_text and answer.ticket == ticket
 
 
+def test_a_file_over_the_limit_is_not_decoded_but_left_out_with_its_exact_size(mailbox, settings):
+    """A large file is cut out before parsing (it would be left out anyway, and parsing it holds the
+    mail several times in memory); what the intake sees is otherwise what a full parse gives."""
+    import os
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from mailchannel import parsing
+
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 100 * 1024
+    message = EmailMessage(policy=SMTP)  # CRLF line ends, as on the wire
+    message["From"] = "Karin Kunde <karin.kunde@example.de>"
+    message["To"] = "support@example.test"
+    message["Subject"] = "Scan und Logs"
+    message["Message-ID"] = "<scan@client.example>"
+    message.set_content("Anbei der Scan.\n" + "Noch eine Zeile Text.\n" * 8000)  # a long text body stays whole
+    message.add_attachment(os.urandom(300 * 1024 + 1), maintype="application", subtype="pdf", filename="Großer Scan.pdf")
+    message.add_attachment(b"ok" * 100, maintype="text", subtype="plain", filename="klein.log")
+    raw = message.as_bytes()
+
+    slim = parsing.parse(raw, max_part_bytes=settings.HELPDESK_MAX_ATTACHMENT_BYTES)
+    full = parsing.parse(raw)
+    assert [(p.filename, p.size) for p in slim.attachments] == [(p.filename, p.size) for p in full.attachments]
+    assert slim.attachments[0].size == 300 * 1024 + 1 and slim.attachments[0].payload == b""
+    assert slim.attachments[1].payload == full.attachments[1].payload
+    assert (slim.text, slim.subject, slim.sender) == (full.text, full.subject, full.sender)
+
+    inbound = receive_message(mailbox=mailbox, raw=raw)
+    assert [a.name for a in inbound.ticket.attachments.all()] == ["klein.log"]
+    assert "Großer Scan.pdf (300,0\xa0KB)" in inbound.ticket.events.get(kind=EventKind.NOTE).body
+    with inbound.raw.open("rb") as handle:
+        assert handle.read() == raw  # the original keeps the file
+
+
 def test_a_mail_the_services_refuse_is_kept_as_failed_with_the_reason(mailbox, monkeypatch):
     from tickets import services as ticket_services
 
