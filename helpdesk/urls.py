@@ -5,9 +5,9 @@ from django.views import defaults
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tickets.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from tickets.forms import LoginForm, PasswordResetForm
 from tickets.urls import agent_patterns, portal_patterns
-from tickets.views import accounts, common
+from tickets.views import accounts, common, passwords, twofactor
 
 admin.site.site_header = _("Helpdesk administration")
 admin.site.site_title = _("Helpdesk")
@@ -22,6 +22,8 @@ urlpatterns = [
     path("agent/mail/", include("mailchannel.urls")),
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/api-token/", accounts.api_token, name="api_token"),
+    path("accounts/two-factor/", twofactor.manage, name="two_factor"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
@@ -29,7 +31,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        passwords.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -39,7 +41,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        passwords.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

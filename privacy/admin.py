@@ -77,10 +77,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ErasureRecord)
 class ErasureRecordAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "person_id_kept", "actor", "reason", "tickets", "texts", "attachments", "mails"]
+    list_display = ["created_at", "person_id_kept", "actor", "reason", "tickets", "texts", "attachments", "mails",
+                    "mentions_searched"]
     list_filter = ["reason"]
-    list_select_related = ["actor"]
+    list_select_related = ["actor", "pending_sweep"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("mentions elsewhere replaced"), boolean=True)
+    def mentions_searched(self, record):
+        return not hasattr(record, "pending_sweep")
 
 
 @admin.register(ErasureRequest)

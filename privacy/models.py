@@ -99,3 +99,17 @@ class AnonymisedTicket(models.Model):
     class Meta:
         verbose_name = _("anonymised ticket")
         verbose_name_plural = _("anonymised tickets")
+
+
+class PendingSweep(models.Model):
+    """What still names an erased person (address, username, full name, phone), kept only until a worker
+    has searched every text column for it (services.sweep_mentions): minutes after the erasure."""
+
+    record = models.OneToOneField(ErasureRecord, verbose_name=_("erasure"), primary_key=True,
+                                  on_delete=models.CASCADE, related_name="pending_sweep")
+    needles = models.JSONField(_("search terms"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending search for mentions")
+        verbose_name_plural = _("pending searches for mentions")

@@ -16,3 +16,14 @@ class TicketsConfig(AppConfig):
         for model in (Tier, Category, TierMembership, get_user_model()):
             post_save.connect(forget_reference_lists, sender=model, dispatch_uid=f"reference-lists-save-{model.__name__}")
             post_delete.connect(forget_reference_lists, sender=model, dispatch_uid=f"reference-lists-delete-{model.__name__}")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import twofactor
+
+        def note_second_factor(sender, request, user, **kwargs):
+            # Whether this login owes the second step, asked once here instead of on every page.
+            if getattr(request, "session", None) is not None:
+                twofactor.remember_device(request.session, user)
+
+        user_logged_in.connect(note_second_factor, dispatch_uid="tickets.twofactor.login", weak=False)

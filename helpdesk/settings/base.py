@@ -29,6 +29,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Login protection (lockout after failed logins) and the second factor (TOTP, recovery codes).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.postgres",
     "django.forms",
     "rest_framework",
@@ -51,8 +56,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then agents and admins who owe the second step are sent to it.
+    "django_otp.middleware.OTPMiddleware",
+    "tickets.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login (AxesStandaloneBackend) into our lockout page (tickets/logins.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -94,7 +104,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["tickets.auth.EmailOrUsernameBackend"]
+# Argon2 first: new and changed passwords are hashed with it, older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tickets.auth.EmailOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -256,3 +274,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 FORM_RENDERER = "helpdesk.forms.FormRenderer"
+
+# --- Login protection and two-factor authentication (README: "Login protection and 2FA") ---------
+# After this many failed logins for one account, or from one address, further logins are refused
+# for the cool-off time (also the right password); an admin unlocks at once in the admin
+# (Axes > Access attempts: delete the entry).
+from datetime import timedelta  # noqa: E402
+
+HELPDESK_LOGIN_FAILURES = env.int("HELPDESK_LOGIN_FAILURES", default=5)
+HELPDESK_LOGIN_COOLOFF_MINUTES = env.int("HELPDESK_LOGIN_COOLOFF_MINUTES", default=15)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+HELPDESK_TRUSTED_PROXIES = env.int("HELPDESK_TRUSTED_PROXIES", default=0)
+AXES_FAILURE_LIMIT = HELPDESK_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=HELPDESK_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "tickets.logins.login_name"
+AXES_CLIENT_IP_CALLABLE = "tickets.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "tickets.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Second factor: admins must enrol (default), agents may (or must, with the setting); customers never.
+HELPDESK_2FA_REQUIRED_FOR_ADMINS = env.bool("HELPDESK_2FA_REQUIRED_FOR_ADMINS", default=True)
+HELPDESK_2FA_REQUIRED_FOR_AGENTS = env.bool("HELPDESK_2FA_REQUIRED_FOR_AGENTS", default=False)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("HELPDESK_2FA_ISSUER", default="Helpdesk")

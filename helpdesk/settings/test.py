@@ -18,3 +18,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
           "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "customer": "100000/min", "agent": "100000/min"}}  # noqa: F405
+# Tests log admins in with force_login (no second step); tests/tickets/test_two_factor.py turns the
+# requirement on (the product's default, tested there) for the tests of enforcement.
+HELPDESK_2FA_REQUIRED_FOR_ADMINS = env.bool("HELPDESK_2FA_REQUIRED_FOR_ADMINS", default=False)
