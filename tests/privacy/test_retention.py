@@ -65,3 +65,17 @@ def test_the_admin_shows_the_dry_run_count(client, admin_user, customer, tiers, 
     assert response.status_code == 200
     assert "1 closed ticket would be anonymised now." in response.text
     assert "Dry run" in client.get("/admin/privacy/retentionpolicy/").text
+
+
+def test_the_command_counts_first_and_then_anonymises(settings, customer, tiers):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.HELPDESK_RETENTION_DAYS = 10
+    _closed(customer, 11)
+    out = StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "1 tickets would be anonymised." in out.getvalue() and not AnonymisedTicket.objects.exists()
+    call_command("apply_retention", stdout=out)
+    assert "1 tickets anonymised." in out.getvalue() and AnonymisedTicket.objects.count() == 1
