@@ -19,3 +19,18 @@ class LoginSession(models.Model):
     def __str__(self):
         return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"
 
+
+class PendingRegistration(models.Model):
+    """An account registered and not yet confirmed by the link in its mail (tickets/registration.py):
+    it is inactive until then, and only such an account (not one an admin deactivated) opens with it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="pending_registration")
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registration awaiting confirmation")
+        verbose_name_plural = _("registrations awaiting confirmation")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tickets.forms import LoginForm, PasswordResetForm
 from tickets.urls import agent_patterns, portal_patterns
-from tickets.views import accounts, common, passwords, twofactor
+from tickets.views import accounts, common, passwords, registration, twofactor
 
 admin.site.site_header = _("Helpdesk administration")
 admin.site.site_title = _("Helpdesk")
@@ -20,7 +20,9 @@ urlpatterns = [
     path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
     path("kb/", include("knowledgebase.urls")),
     path("agent/mail/", include("mailchannel.urls")),
-    path("accounts/register/", accounts.register, name="register"),
+    path("accounts/register/", registration.register, name="register"),
+    path("accounts/register/done/", registration.register_done, name="register_done"),
+    path("accounts/register/confirm/<uidb64>/<token>/", registration.register_confirm, name="register_confirm"),
     path("accounts/api-token/", accounts.api_token, name="api_token"),
     path("accounts/two-factor/", twofactor.manage, name="two_factor"),
     path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),

@@ -19,6 +19,18 @@ class MailChannelConfig(AppConfig):
 
         ticket_changed.connect(mail_the_customer, sender=Ticket, weak=False, dispatch_uid="mailchannel.outbound")
 
+        from django.contrib.auth import get_user_model
+
+        from tickets.signals import registration_requested
+
+        from .outbound import record_registration_mail
+
+        def mail_the_registrant(sender, user, address, kind, url, language, **kwargs):
+            record_registration_mail(user=user, address=address, kind=kind, url=url, language=language)
+
+        registration_requested.connect(mail_the_registrant, sender=get_user_model(), weak=False,
+                                       dispatch_uid="mailchannel.registration")
+
         from django.db.models.signals import post_delete, post_save
 
         from .models import Mailbox

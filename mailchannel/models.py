@@ -200,6 +200,8 @@ class OutboundKind(models.TextChoices):
     SOLVED = "solved", _("Ticket solved")
     REFUSED = "refused", _("Refusal of an unknown sender")
     ATTACHMENTS_LEFT_OUT = "left_out", _("Attachments left out")
+    REGISTRATION = "register", _("Confirmation of a registration")
+    REGISTRATION_KNOWN = "reg_known", _("Registration with a known address")
 
 
 class OutboundMessage(models.Model):

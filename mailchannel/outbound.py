@@ -43,7 +43,8 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
 # Kinds that no person wrote: marked Auto-Submitted, so other systems' auto-responders stay quiet.
-AUTOMATIC_KINDS = {OutboundKind.CREATED, OutboundKind.SOLVED, OutboundKind.REFUSED, OutboundKind.ATTACHMENTS_LEFT_OUT}
+AUTOMATIC_KINDS = {OutboundKind.CREATED, OutboundKind.SOLVED, OutboundKind.REFUSED, OutboundKind.ATTACHMENTS_LEFT_OUT,
+                   OutboundKind.REGISTRATION, OutboundKind.REGISTRATION_KNOWN}
 
 
 # --- which mailbox speaks for a ticket ---------------------------------------------------------------
@@ -199,6 +200,18 @@ def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessag
             context={"requester": requester, "name": to[0][1]}, in_reply_to=in_reply_to, references=references,
         ))
     return messages
+
+
+def record_registration_mail(*, user, address: str, kind: str, url: str, language: str) -> OutboundMessage | None:
+    """The mail a registration calls for (tickets/registration.py): "confirm" a new address, or tell
+    the owner of a "known" one that someone tried to register with it. Not to a blocked address."""
+    address = address.strip().lower()
+    if not address or UndeliverableAddress.objects.filter(email=address).exists() or address in own_addresses():
+        return None
+    name = user.get_full_name() if user is not None else ""
+    outbound_kind = OutboundKind.REGISTRATION if kind == "confirm" else OutboundKind.REGISTRATION_KNOWN
+    return record_mail(kind=outbound_kind, language=language, to=[(address, name)],
+                       context={"name": name, "url": url, "login_url": settings.HELPDESK_BASE_URL.rstrip("/") + reverse("login")})
 
 
 def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=None, context=None,

@@ -14,6 +14,11 @@ Two page hooks let another app take part in a ticket page without `tickets` know
 - `agent_ticket_page(sender=Ticket, ticket=..., user=...)` when the agent ticket page is drawn; a
   receiver returns a dict of what its part of the page needs, read in its selectors (escalation: the
   SLA clocks for its panel), so that the page's template tags only format.
+
+`registration_requested(sender=User, user=..., address=..., kind=..., url=..., language=...)` when a
+visitor registers (tickets/registration.py), inside its transaction: `kind` "confirm" (a new address:
+`url` confirms it) or "known" (the address has an account: `url` sets a new password). The mail
+channel records the mail to `address`.
 """
 
 from django.dispatch import Signal
@@ -22,3 +27,4 @@ ticket_changed = Signal()
 ticket_filed_in_portal = Signal()
 reply_draft_requested = Signal()
 agent_ticket_page = Signal()
+registration_requested = Signal()

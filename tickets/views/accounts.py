@@ -1,40 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from helpdesk.web.forms import run_service
-
 from .. import services
-from ..forms import RegistrationForm
-
-
-def register(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = run_service(
-            form,
-            services.customer_register,
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            language=translation.get_language() or settings.LANGUAGE_CODE,
-            consent=data["consent"],
-        )
-        if user is not None:
-            login(request, user, backend="tickets.auth.EmailOrUsernameBackend")
-            messages.success(request, _("Welcome! Your account has been created."))
-            return redirect("portal:tickets")
-    return render(request, "registration/register.html", {"form": form})
 
 
 @require_POST
