@@ -63,7 +63,10 @@ def can_review(user) -> bool:
 def reviewer_ids() -> frozenset[int]:
     ids = cache.get(REVIEWERS_KEY)
     if ids is None:
-        ids = frozenset(get_user_model().objects.with_perm("knowledgebase.review_article").values_list("pk", flat=True))
+        # Permissions are Django's (ModelBackend); the login-protection backend holds none.
+        ids = frozenset(get_user_model().objects.with_perm(
+            "knowledgebase.review_article", backend="django.contrib.auth.backends.ModelBackend",
+        ).values_list("pk", flat=True))
         cache.set(REVIEWERS_KEY, ids, REVIEWERS_SECONDS)
     return ids
 

@@ -7,6 +7,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api.permissions import IsAgent
 from tickets import roles
 from tickets.selectors import ticket_get_for_user
 
@@ -28,6 +29,8 @@ class TicketSlaView(APIView):
 
 
 class TicketReminderView(APIView):
+    permission_classes = [IsAgent]  # before the input is read: a customer hears "only agents"
+
     @extend_schema(summary="Set a ticket aside until a moment to come back to it (agents)",
                    request=ReminderSetSerializer, responses={201: ReminderSerializer})
     def post(self, request, reference):

@@ -12,11 +12,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api.pagination import PagePagination
+from helpdesk.api.permissions import IsAgent
 from helpdesk.web.pagination import CappedCountPaginator
 from helpdesk.web.visitors import visitor_key
 from tickets import roles
@@ -45,14 +46,17 @@ class ArticlePagination(PagePagination):
     django_paginator_class = SequencePaginator
 
 
-class IsAgent(BasePermission):
-    message = _("Only agents can do this.")
+class IsReviewer(IsAgent):
+    """Before the input is read, as the agents' check (helpdesk.api.permissions)."""
+
+    message = _("Only reviewers can do this.")
 
     def has_permission(self, request, view):
-        return roles.is_agent(request.user)
+        return super().has_permission(request, view) and selectors.can_review(request.user)
 
 
-AGENTS_ONLY = [IsAuthenticated, IsAgent]
+AGENTS_ONLY = [IsAgent]
+REVIEWER_ACTIONS = {"publish", "send_back", "archive"}
 
 
 def _input(serializer_class, data, request, **kwargs):
@@ -87,6 +91,8 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_permissions(self):
         if self.action in self.public_actions:
             return [AllowAny()]
+        if self.action in REVIEWER_ACTIONS:
+            return [IsReviewer()]
         return [permission() for permission in AGENTS_ONLY]
 
     def get_queryset(self):

@@ -79,4 +79,4 @@ def test_unknown_api_addresses_and_taking_tickets_answer_json_in_german(german_c
     own = make_ticket(german_customer)
     response = client.post(f"/api/v1/tickets/{own.reference}/take/")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Nur Supportmitarbeiter können Tickets übernehmen."}
+    assert response.json() == {"detail": "Das dürfen nur Supportmitarbeiter."}
