@@ -487,7 +487,9 @@ def explain(sql):
 
 
 def indexes_in(plan):
-    return sorted(set(re.findall(r"(?:Index|Index Only|Bitmap Index) Scan (?:Backward )?on (\w+)", plan)))
+    # "Index Scan using <index> on <table>", "Index Only Scan Backward using <index> ...", "Bitmap Index Scan on <index>"
+    found = re.findall(r"Index (?:Only )?Scan (?:Backward )?using (\w+)|Bitmap Index Scan on (\w+)", plan)
+    return sorted({name for pair in found for name in pair if name})
 
 
 def captured_sql(call):
