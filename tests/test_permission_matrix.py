@@ -202,6 +202,12 @@ ACCESS = {
     "mailchannel:inbound_raw": (GET, AGENTS),
     "register": (BOTH, PUBLIC),
     "api_token": (BOTH, SIGNED_IN),
+    # Registration's answer and the link in its mail (a made-up link: 400 for everybody).
+    "register_done": (GET, PUBLIC),
+    "register_confirm": (BOTH, PUBLIC),
+    # Two-factor pages: for signed-in people (a customer is sent home, a session that owes nothing onward).
+    "two_factor": (BOTH, SIGNED_IN),
+    "two_factor_verify": (BOTH, SIGNED_IN),
     "login": (BOTH, PUBLIC),
     "logout": (POST, SIGNED_OUT),
     "password_change": (BOTH, SIGNED_IN),
