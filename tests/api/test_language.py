@@ -80,3 +80,12 @@ def test_unknown_api_addresses_and_taking_tickets_answer_json_in_german(german_c
     response = client.post(f"/api/v1/tickets/{own.reference}/take/")
     assert response.status_code == 403
     assert response.json() == {"detail": "Das dürfen nur Supportmitarbeiter."}
+
+
+def test_the_token_log_in_reads_the_profile_in_the_same_query(german_customer, django_assert_num_queries):
+    from helpdesk.api.authentication import TokenAuthentication
+
+    key = Token.objects.create(user=german_customer).key
+    with django_assert_num_queries(1):
+        user, _token = TokenAuthentication().authenticate_credentials(key)
+        assert user.profile.language == "de"
