@@ -152,6 +152,7 @@ def test_registration_rejects_mismatched_passwords_then_lands_on_my_tickets(page
     page.get_by_label("E-mail address").fill("carla@example.com")
     page.get_by_label(re.compile(r"^Password")).fill("Blue-Kettle-Sings-42")
     page.get_by_label("Repeat password").fill("Blue-Kettle-Sings-43")
+    page.get_by_label("I agree that my data is processed as the privacy notice describes.").check()
     page.get_by_role("button", name="Create an account").click()
 
     expect(page.locator("#id_password2_error")).to_have_text("The two passwords do not match.")
