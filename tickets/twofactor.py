@@ -21,6 +21,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from helpdesk import sessions
+
 from . import roles
 
 RECOVERY_CODE_COUNT = 10
@@ -116,6 +118,8 @@ def enrolment_confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
     codes = recovery_codes_renew(user=request.user)
     otp_login(request, device)
     request.session[SESSION_HAS_DEVICE] = True
+    # Other sessions logged in with the password alone: they end, and the next login asks for a code.
+    sessions.end_sessions(user=request.user, keep=request.session.session_key)
     return codes
 
 

@@ -193,6 +193,35 @@ def test_an_api_token_is_not_held_up(client, agent1):
     assert api.get("/api/v1/tickets/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
 
 
+def test_enrolling_ends_the_sessions_that_passed_no_second_step(client, agent1):
+    from django.test import Client
+
+    other = Client()
+    password_login(other, agent1)
+    assert other.get("/agent/").status_code == 200
+    password_login(client, agent1)
+    enrol(client, agent1)
+    assert other.get("/agent/").status_code == 302 and other.get("/agent/").url.startswith("/accounts/login/")
+    assert client.get("/agent/").status_code == 200
+
+
+def test_a_removed_device_does_not_lock_its_owner_out(client, admin_user):
+    """A lost phone: the admin deletes the device; the next visit to the verify page sends the owner
+    on to enrolment instead of asking for a code nobody can give."""
+    password_login(client, admin_user)
+    enrol(client, admin_user)
+    client.logout()
+    password_login(client, admin_user)
+    assert client.get("/admin/").url.startswith("/accounts/two-factor/verify/")
+    TOTPDevice.objects.filter(user=admin_user).delete()
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    StaticDevice.objects.filter(user=admin_user).delete()
+    response = client.get("/accounts/two-factor/verify/?next=/admin/")
+    assert response.status_code == 302 and response.url == "/admin/"
+    assert client.get("/admin/").url.startswith("/accounts/two-factor/?next=")
+
+
 def test_the_pages_speak_german(client, agent1):
     password_login(client, agent1)
     page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="de")

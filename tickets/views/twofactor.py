@@ -38,6 +38,9 @@ def _next_url(request, default="home"):
 @never_cache
 @login_required
 def verify(request):
+    if request.method == "GET":
+        # Asked afresh: an admin may have removed the device (a lost phone) since the login.
+        twofactor.remember_device(request.session, request.user)
     if twofactor.pending_step(request) != "verify":
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
