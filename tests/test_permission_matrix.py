@@ -72,13 +72,23 @@ def world(tiers, category):
     inbound = mail.receive_message(mailbox=mailbox, raw=(
         f"From: {people['customer'].email}\r\nTo: support@example.test\r\nSubject: [{ticket.reference}] Noch was\r\n"
         "Message-ID: <m1@client.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n").encode())
+    from privacy.models import ErasureReason, ErasureRecord, ErasureRequest
+
     return {
+        "erasure": ErasureRecord.objects.create(reason=ErasureReason.RETENTION, tickets=1),
+        "erasure_request": ErasureRequest.objects.create(person=people["customer"]),
         "people": people, "ticket": ticket, "article": article, "inbound": inbound,
         "attachment": ticket.attachments.first(), "outbound": OutboundMessage.objects.first(),
     }
 
 
 def _pk_for(name: str, world) -> int:
+    if name.startswith("api-privacy-erasures"):
+        return world["erasure"].pk
+    if name.startswith("api-privacy-requests"):
+        return world["erasure_request"].pk
+    if name.startswith("api-privacy-"):  # people/<pk>/export/ and erase/
+        return world["people"]["customer"].pk
     if "attachment" in name:
         return world["attachment"].pk
     if name.startswith(("kb:", "kb-api:")):
@@ -259,6 +269,18 @@ ACCESS = {
     "api:ticket-take": (POST, API_AGENTS),
     "api:customer-list": (BOTH, API_AGENTS),
     "api:customer-detail": (GET, API_AGENTS),
+    # Personal data: the notice for everybody; a customer's own data page (agents are sent to their
+    # queue); export and erasure of anyone, and the records and requests, for admins.
+    "privacy_notice": (GET, PUBLIC),
+    "privacy_account": (GET, SIGNED_IN),
+    "privacy_export": (GET, SIGNED_IN),
+    "privacy_erasure_request": (POST, SIGNED_IN),
+    "api-privacy-export": (GET, API_ADMINS),
+    "api-privacy-erase": (POST, API_ADMINS),
+    "api-privacy-erasures-list": (GET, API_ADMINS),
+    "api-privacy-erasures-detail": (GET, API_ADMINS),
+    "api-privacy-requests-list": (GET, API_ADMINS),
+    "api-privacy-requests-detail": (GET, API_ADMINS),
     "api-schema": (GET, API_PUBLIC),
     "api-docs": (GET, API_PUBLIC),
 }
