@@ -16,7 +16,8 @@ log() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages ------------------------------------------------------------------------------
-packages=(gettext)
+# libmagic1: python-magic reads attachments' content types from their bytes (tickets/filetypes.py).
+packages=(gettext libmagic1)
 [ -n "${DATABASE_URL:-}" ] || packages+=(postgresql postgresql-contrib)
 [ -n "${REDIS_URL:-}" ] || packages+=(redis-server)
 if [ "${SETUP_TEST:-0}" = 1 ]; then packages+=(chromium docker-compose dovecot-imapd); fi

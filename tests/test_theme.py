@@ -3,6 +3,7 @@ templates that draw the same markup, a project that overrides one of them (or a 
 its own markup on the page, and no Python module outside helpdesk/markup.py holds markup or CSS
 classes."""
 
+import base64
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -99,7 +100,10 @@ def test_the_timeline_item_template_draws_what_python_draws(copied_as_is, custom
     from tickets.presenters import draw_timeline
 
     ticket = make_ticket(customer, subject="Drucker", attachments=[
-        SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png"),
+        # A real PNG: the stored type is read from the bytes (tickets.filetypes).
+        SimpleUploadedFile("foto.png", base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII="),
+            content_type="image/png"),
         SimpleUploadedFile("log <1>.txt", b"line", content_type="text/plain")])
     services.ticket_add_note(ticket=ticket, author=agent1, body="Intern: <b>nicht</b> weitersagen")
     services.ticket_reply(ticket=ticket, author=agent1, body="Wir kümmern uns.", channel=Channel.API)

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import roles
+from . import filetypes, roles
 from .models import (
     CUSTOMER_CHANNELS,
     OPEN_STATUSES,
@@ -100,7 +100,7 @@ def _record(ticket, *, kind, actor, body="", is_public=True, data=None, files=()
             file=upload,
             name=upload.name[:255],
             size=upload.size,
-            content_type=(getattr(upload, "content_type", "") or "")[:120],
+            content_type=filetypes.content_type_of(upload),  # from the bytes, not what the sender says
             content_id=(getattr(upload, "content_id", "") or "")[:255],
             uploaded_by=actor,
         )

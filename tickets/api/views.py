@@ -1,6 +1,5 @@
 """The ticket API: the same reads (selectors) and writes (services) as the pages, the same rules."""
 
-from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 from helpdesk.api.permissions import IsAgent
 
 from .. import selectors, services
+from ..filetypes import download_response
 from ..filters import STATUS_OPEN, TIER_MINE, TicketFilter
 from ..models import Category, Channel, Tier
 from . import serializers as s
@@ -230,7 +230,7 @@ class AttachmentDownload(APIView):
         description="The file.")})
     def get(self, request, pk):
         attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+        return download_response(attachment)
 
 
 @extend_schema_view(

@@ -1,18 +1,17 @@
 """Pages of tickets that belong to neither side: the start page and attachment downloads."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from .. import roles, selectors
+from .. import filetypes, roles, selectors
 
 
 @login_required
 @require_GET
 def attachment_download(request, pk):
     attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return filetypes.download_response(attachment)
 
 
 def home(request):
