@@ -8,6 +8,8 @@ export DJANGO_SETTINGS_MODULE=helpdesk.settings.local
 # pages (a mistyped ticket number is a plain "Not found"). `DJANGO_DEBUG=true make run` for those.
 export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
 PORT=${PORT:-8000}
+# Only this machine reaches the web server unless told otherwise (HELPDESK_BIND=0.0.0.0 for the network).
+BIND=${HELPDESK_BIND:-127.0.0.1}
 export HELPDESK_BASE_URL=${HELPDESK_BASE_URL:-http://127.0.0.1:$PORT}
 mkdir -p .local
 
@@ -27,8 +29,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-gunicorn helpdesk.wsgi:application --bind "0.0.0.0:$PORT" --workers "${WEB_WORKERS:-2}" \
-  --access-logfile - --error-logfile - &
+# A request line (method, address, version) over 8190 bytes gets gunicorn's own 414 before the
+# helpdesk sees it; API addresses over 4096 characters get the helpdesk's JSON 414.
+gunicorn helpdesk.wsgi:application --bind "$BIND:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --limit-request-line 8190 --access-logfile - --error-logfile - &
 pids+=($!)
 celery -A helpdesk worker -l info --concurrency "${CELERY_CONCURRENCY:-2}" -n "helpdesk@%h" &
 pids+=($!)
@@ -38,7 +42,7 @@ pids+=($!)
 sleep 2
 cat <<TXT
 
-  Helpdesk is running at http://127.0.0.1:$PORT/
+  Helpdesk is running at http://127.0.0.1:$PORT/ (listening on $BIND)
   Demo logins (password for all: demo1234):
     customer   anna@example.com, ben@example.com       -> /portal/
     1st level  first1, first2                          -> /agent/
