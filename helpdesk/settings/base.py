@@ -299,3 +299,5 @@ HELPDESK_2FA_REQUIRED_FOR_ADMINS = env.bool("HELPDESK_2FA_REQUIRED_FOR_ADMINS", 
 HELPDESK_2FA_REQUIRED_FOR_AGENTS = env.bool("HELPDESK_2FA_REQUIRED_FOR_AGENTS", default=False)
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env("HELPDESK_2FA_ISSUER", default="Helpdesk")
+# The admin removes a lost device but never sees anyone's key, QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -142,7 +142,7 @@ def test_customer_sees_public_reply_but_never_the_internal_note(page: Page, url,
     expect(body).not_to_contain_text("router firmware is from 2015")
 
 
-def test_registration_rejects_mismatched_passwords_then_lands_on_my_tickets(page: Page, url):
+def test_registration_rejects_mismatched_passwords_then_opens_the_account_from_the_mail(page: Page, url):
     page.goto(url("/accounts/login/"))
     page.get_by_role("link", name="Create an account").click()
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
@@ -163,6 +163,15 @@ def test_registration_rejects_mismatched_passwords_then_lands_on_my_tickets(page
     page.get_by_label(re.compile(r"^Password")).fill("Blue-Kettle-Sings-42")
     page.get_by_label("Repeat password").fill("Blue-Kettle-Sings-42")
     page.get_by_role("button", name="Create an account").click()
+
+    # The same answer for every address; the account opens with the link in the mail.
+    expect(page).to_have_url(url("/accounts/register/done/"))
+    expect(page.get_by_test_id("register-done")).to_be_visible()
+    from mailchannel.models import OutboundMessage
+
+    link = re.search(r"http://[^/\s]+(/accounts/register/confirm/\S+/)", OutboundMessage.objects.get().body_text)
+    page.goto(url(link.group(1)))
+    page.get_by_role("button", name="Open my account").click()
 
     expect(page).to_have_url(url("/portal/"))
     expect(page.get_by_role("heading", name="My tickets")).to_be_visible()

@@ -222,6 +222,27 @@ def test_a_removed_device_does_not_lock_its_owner_out(client, admin_user):
     assert client.get("/admin/").url.startswith("/accounts/two-factor/?next=")
 
 
+def test_the_admin_removes_a_device_but_never_sees_its_secrets(client, agent1, admin_user, settings):
+    settings.HELPDESK_2FA_REQUIRED_FOR_ADMINS = False  # the admin's own second step is not the point here
+    from django.test import Client
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    password_login(client, agent1)
+    device, codes = enrol(client, agent1)
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200 and device.key not in page.text
+    assert admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    assert admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    assert admin.get("/admin/otp_totp/totpdevice/999999/config/").status_code == 403
+    static = StaticDevice.objects.get(user=agent1)
+    page = admin.get(f"/admin/otp_static/staticdevice/{static.pk}/change/")
+    assert page.status_code == 200 and not any(code in page.text for code in codes)
+    response = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
 def test_the_pages_speak_german(client, agent1):
     password_login(client, agent1)
     page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="de")
