@@ -46,19 +46,28 @@ INSTALLED_APPS = [
     "escalation",
     "knowledgebase",
     "mailchannel",
+    # Who changed which configuration, when, from what to what (privacy/auditing.py registers the models).
+    "auditlog",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 413 for a body over the limits, 414 for an over-long address: our page, JSON under /api/.
+    "helpdesk.web.errors.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(); then agents and admins who owe the second step are sent to it.
     "django_otp.middleware.OTPMiddleware",
     "tickets.middleware.TwoFactorMiddleware",
+    # Names the signed-in user as the actor of the audit log's entries.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login (AxesStandaloneBackend) into our lockout page (tickets/logins.py).
@@ -81,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tickets.context_processors.user_roles",
                 "escalation.context_processors.unread_notifications",
+                "privacy.context_processors.legal_links",
             ],
         },
     },
@@ -145,10 +155,36 @@ HELPDESK_REFERENCE_PREFIX = env("HELPDESK_REFERENCE_PREFIX", default="HD")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from our own origin only,
+# no inline script, handler or style (the pages' behaviour is in static files, helpdesk/app.js), no
+# plugins, never framed, forms post only to us. Images may also be data: URLs, which is how
+# Bootstrap's CSS draws its small icons (select arrows, close buttons); an image cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / ".local" / "mail"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Helpdesk <helpdesk@localhost>")
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
+# Personal data (privacy/): closed tickets older than this many days are anonymised by a beat task
+# (an organisation may have its own period, privacy.RetentionPolicy); the footer's imprint and privacy
+# links (empty privacy URL: the helpdesk's own notice at /privacy/; empty imprint URL: no link).
+HELPDESK_RETENTION_DAYS = env.int("HELPDESK_RETENTION_DAYS", default=730)
+HELPDESK_RETENTION_BATCH = 200
+HELPDESK_IMPRINT_URL = env("HELPDESK_IMPRINT_URL", default="")
+HELPDESK_PRIVACY_URL = env("HELPDESK_PRIVACY_URL", default="")
 # Fernet keys (comma-separated, newest first) that encrypt mailbox passwords at rest; see helpdesk/encryption.py.
 HELPDESK_ENCRYPTION_KEYS = env.list("HELPDESK_ENCRYPTION_KEYS", default=[])
 # Django's SMTP backend, used when DJANGO_EMAIL_BACKEND names it and a mailbox has no server of its own.
@@ -212,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
     "mail-outbox": {"task": "mailchannel.tasks.sweep_outbox", "schedule": 30.0, "options": {"expires": 30.0}},
     # Publishing refreshes it at once; this catches titles edited in place.
     "kb-title-words": {"task": "knowledgebase.tasks.refresh_title_words", "schedule": 3600.0},
+    # Retention: anonymise closed tickets past their period, in batches (privacy.tasks.apply_retention).
+    "privacy-retention": {"task": "privacy.tasks.apply_retention", "schedule": 3600.0, "options": {"expires": 3600.0}},
 }
 
 REST_FRAMEWORK = {

@@ -1,0 +1,17 @@
+// What the pages used to say in inline handlers (onchange, onclick), here so that the
+// Content-Security-Policy can refuse every inline script: elements ask for it with data attributes.
+(function () {
+  // <select data-autosubmit>: choosing an option sends its form (the language menu).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
+  });
+  // <button data-history-back>: back to the page the reader came from.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-history-back]");
+    if (button) {
+      event.preventDefault();
+      history.back();
+    }
+  });
+})();
