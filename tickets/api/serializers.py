@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import serializers
 
+from .. import roles
 from ..models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent, Tier
 from ..presenters import actor_name, describe_event
 from ..services import (CALL_DIRECTIONS, CALL_MAX_MINUTES, CUSTOMER_NAME_MAX_LENGTH, NOTES_MAX_LENGTH,
@@ -32,9 +33,19 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+def _read_by_customer(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and not roles.is_agent(request.user)
+
+
 class TicketSerializer(serializers.ModelSerializer):
+    """A ticket. A customer reads what the portal shows: the level, the assignee and the SLA's next
+    deadline are internal (null for them)."""
+
+    INTERNAL_FIELDS = ("tier", "assignee", "next_breach_at")
+
     category = CategorySerializer(read_only=True, allow_null=True)
-    tier = TierSerializer(read_only=True)
+    tier = TierSerializer(read_only=True, allow_null=True, help_text="Agents only (null for customers).")
     assignee = PersonSerializer(read_only=True, allow_null=True)
     requester = PersonSerializer(read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
@@ -47,6 +58,12 @@ class TicketSerializer(serializers.ModelSerializer):
             "assignee", "requester", "channel", "created_at", "updated_at", "solved_at", "next_breach_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        if _read_by_customer(self):
+            data.update(dict.fromkeys(self.INTERNAL_FIELDS))
+        return data
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -71,6 +88,12 @@ class TicketEventSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "summary", "actor", "actor_name", "is_public", "channel", "body", "data", "attachments",
                   "created_at"]
         read_only_fields = fields
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if _read_by_customer(self):
+            data["data"] = {}  # the entry points' and the rules' facts (addresses, SLA rules) are internal
+        return data
 
     def get_summary(self, event) -> str:
         request = self.context.get("request")

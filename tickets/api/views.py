@@ -72,7 +72,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _ticket_response(self, ticket, code=status.HTTP_200_OK):
         ticket = selectors.ticket_get_for_user(user=self.request.user, reference=ticket.reference)
-        return Response(s.TicketSerializer(ticket).data, status=code)
+        return Response(s.TicketSerializer(ticket, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(
         summary="File a ticket", request=s.TicketCreateSerializer, responses={201: s.TicketSerializer},
@@ -111,7 +111,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         events = selectors.ticket_timeline(ticket=ticket, user=request.user)
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.TicketEventSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            s.TicketEventSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Send a public reply", request=s.ReplySerializer, responses=s.TicketSerializer, examples=[
         OpenApiExample("Answer and wait for the customer", request_only=True,
