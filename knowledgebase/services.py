@@ -75,7 +75,8 @@ def _require_agent(user) -> None:
         raise PermissionDenied(_("Only agents can write knowledge articles."))
 
 
-def _require_reviewer(user) -> None:
+def require_reviewer(user) -> None:
+    """The reviewers' rule, for the services below and for pages that must refuse before reading a form."""
     if not can_review(user):
         raise PermissionDenied(_("Only reviewers can do this."))
 
@@ -137,7 +138,7 @@ def _current_version(article: Article) -> int:
 
 @transaction.atomic
 def article_publish(*, article: Article, reviewer, comment: str = "") -> Article:
-    _require_reviewer(reviewer)
+    require_reviewer(reviewer)
     comment = _review_comment(comment)
     article = _lock(article)
     if article.state != ArticleState.REVIEW:
@@ -153,7 +154,7 @@ def article_publish(*, article: Article, reviewer, comment: str = "") -> Article
 
 @transaction.atomic
 def article_send_back(*, article: Article, reviewer, comment: str) -> Article:
-    _require_reviewer(reviewer)
+    require_reviewer(reviewer)
     comment = _review_comment(comment)
     if not comment:
         raise ValidationError({"comment": _("Tell the author what to change.")})
@@ -169,7 +170,7 @@ def article_send_back(*, article: Article, reviewer, comment: str) -> Article:
 
 @transaction.atomic
 def article_archive(*, article: Article, reviewer) -> Article:
-    _require_reviewer(reviewer)
+    require_reviewer(reviewer)
     article = _lock(article)
     if article.state == ArticleState.ARCHIVED:
         raise ValidationError(_("The article is already archived."))

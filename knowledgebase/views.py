@@ -187,18 +187,11 @@ def article_submit(request, pk):
                      _("The article has been submitted for review."))
 
 
-def _require_reviewer(user) -> None:
-    # After the article is found, before the form is read: someone who may not review hears that,
-    # not what the form lacked.
-    if not selectors.can_review(user):
-        raise PermissionDenied(_("Only reviewers can do this."))
-
-
 @agent_required
 @require_POST
 def article_publish(request, pk):
     selectors.article_get_for_user(user=request.user, pk=pk)  # 404 for an article this user cannot read
-    _require_reviewer(request.user)
+    services.require_reviewer(request.user)  # before the form: a non-reviewer hears that, not what it lacked
     form = PublishForm(request.POST, auto_id="id_publish_%s")
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     return _workflow(request, pk, lambda a: services.article_publish(article=a, reviewer=request.user, comment=comment),
@@ -209,7 +202,7 @@ def article_publish(request, pk):
 @require_POST
 def article_send_back(request, pk):
     article = selectors.article_get_for_user(user=request.user, pk=pk)
-    _require_reviewer(request.user)
+    services.require_reviewer(request.user)  # before the form, as above
     form = SendBackForm(request.POST, auto_id="id_send_back_%s")
     if form.is_valid() and run_service(form, services.article_send_back, article=article, reviewer=request.user,
                                        comment=form.cleaned_data["comment"]):
