@@ -172,3 +172,21 @@ def empty_caches():
 
     cache.clear()
     drop_reference_lists()
+
+
+@pytest.fixture
+def project_templates(tmp_path, settings):
+    """A project that puts its own templates first on the template path, as a re-theming project does:
+    `project_templates(name, text)` writes one."""
+    from helpdesk import theme
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+    def override(name: str, text: str):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        theme.drawn_in_python.cache_clear()  # as a restart would
+
+    yield override
+    theme.drawn_in_python.cache_clear()

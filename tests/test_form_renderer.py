@@ -143,20 +143,6 @@ def test_the_field_and_form_templates_give_what_the_python_drawing_gives(data):
     assert _squeezed(str(templated)) == _squeezed(str(drawn))
 
 
-@pytest.fixture
-def project_templates(tmp_path, settings):
-    """A project that puts its own templates first on the template path, as a re-theming project does."""
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
-
-    def override(name: str, text: str):
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        theme.drawn_in_python.cache_clear()  # as a restart would
-
-    return override
-
-
 def test_a_project_that_overrides_the_select_widget_gets_its_own_select(project_templates):
     project_templates("django/forms/widgets/select.html", '<select class="project-select" name="{{ widget.name }}"></select>')
     html = str(EveryWidgetForm(renderer=FormRenderer())["choice"])

@@ -153,21 +153,6 @@ def test_the_article_hit_template_draws_what_python_draws(copied_as_is, agent3, 
     assert _squeezed(article_hits(hits, is_agent=True)) == _squeezed(drawn)
 
 
-@pytest.fixture
-def project_templates(tmp_path, settings):
-    """A project that puts its own templates first on the template path, as a re-theming project does."""
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
-
-    def override(name: str, text: str):
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        theme.drawn_in_python.cache_clear()  # as a restart would
-
-    yield override
-    theme.drawn_in_python.cache_clear()
-
-
 def test_a_project_overrides_the_select_widget_and_the_queue_row_and_sees_its_markup(
         project_templates, login, agent1, customer, tiers):
     make_ticket(customer, subject="Drucker streikt")
