@@ -9,7 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from helpdesk.admin import ReadOnlyAdmin
+from helpdesk.admin import ReadOnlyAdmin, configuration_site
 from helpdesk.durations import format_duration
 from tickets.models import SOLVED_STATUSES, Status
 
@@ -94,7 +94,7 @@ class ScheduleAdmin(admin.ModelAdmin):
     def import_ical_view(self, request, pk):
         schedule = self.get_object(request, pk)
         if schedule is None or not self.has_change_permission(request, schedule):
-            return redirect("admin:escalation_schedule_changelist")
+            return redirect(f"{self.admin_site.name}:escalation_schedule_changelist")
         form = ICalendarImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -106,7 +106,8 @@ class ScheduleAdmin(admin.ModelAdmin):
                     request,
                     ngettext("%(count)d holiday imported.", "%(count)d holidays imported.", added) % {"count": added},
                 )
-                return redirect(reverse("admin:escalation_schedule_change", args=[schedule.pk]))
+                return redirect(reverse(f"{self.admin_site.name}:escalation_schedule_change", args=[schedule.pk]))
+        request.current_app = self.admin_site.name
         context = {**self.admin_site.each_context(request), "form": form, "schedule": schedule,
                    "opts": self.model._meta, "title": _("Import holidays from an iCalendar file")}
         return render(request, "admin/escalation/schedule/import_ical.html", context)
@@ -262,3 +263,9 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "ticket", "kind", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient", "ticket"]
+
+
+# What the 3rd level keeps by default without being an admin (helpdesk.admin.ConfigurationSite).
+configuration_site.register(Schedule, ScheduleAdmin)
+configuration_site.register(SlaPolicy, SlaPolicyAdmin)
+configuration_site.register(EscalationRule, EscalationRuleAdmin)

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import roles
+from tickets import powers, roles
 from tickets import services as ticket_services
-from tickets.models import EventKind, Status, Ticket
+from tickets.models import EventKind, Status, Ticket, TicketAction
 
 from .models import ClockEventKind, Reminder
 
@@ -40,7 +40,8 @@ def reminder_set(*, ticket: Ticket, actor, due_at, note: str = "", status: str =
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(_("The note may be at most %(max)d characters long.") % {"max": NOTE_MAX_LENGTH})
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().select_related("tier").get(pk=ticket.pk)
+    powers.require(actor, TicketAction.NOTE, ticket)
     if not ticket.is_open:
         raise ValidationError(_("Only open tickets can be set aside for a follow-up."))
     now = timezone.now()

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from helpdesk.admin import configuration_site
 from helpdesk.web import errors
 from tickets.forms import LoginForm, PasswordResetForm
 from tickets.urls import agent_patterns, portal_patterns
@@ -16,6 +17,7 @@ admin.site.index_title = _("Configuration")
 urlpatterns = [
     path("", common.home, name="home"),
     path("portal/", include(portal_patterns)),
+    path("agent/configuration/", configuration_site.urls),
     path("agent/", include(agent_patterns)),
     path("attachments/<int:pk>/", common.attachment_download, name="attachment"),
     path("kb/", include("knowledgebase.urls")),

@@ -11,7 +11,7 @@ class KnowledgebaseConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from tickets.models import Ticket
+        from tickets.models import Ticket, Tier, TierMembership
         from tickets.signals import reply_draft_requested, ticket_filed_in_portal
 
         from .models import Article
@@ -25,8 +25,9 @@ class KnowledgebaseConfig(AppConfig):
         post_delete.connect(forget_kb_version, sender=Article, dispatch_uid="kb-version-delete")
         # Who may review: a user's flags, groups and permissions, a group's permissions.
         user = get_user_model()
-        for model in (user, Group, Permission):
+        for model in (user, Group, Permission, Tier, TierMembership):
             post_save.connect(forget_reviewers, sender=model, dispatch_uid=f"kb-reviewers-save-{model.__name__}")
             post_delete.connect(forget_reviewers, sender=model, dispatch_uid=f"kb-reviewers-delete-{model.__name__}")
-        for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        for through in (user.groups.through, user.user_permissions.through, Group.permissions.through,
+                        Tier.permissions.through):
             m2m_changed.connect(forget_reviewers, sender=through, dispatch_uid=f"kb-reviewers-m2m-{through.__name__}")

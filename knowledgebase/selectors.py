@@ -53,8 +53,8 @@ REVIEWERS_SECONDS = 300
 
 
 def can_review(user) -> bool:
-    """Whether the user may review and publish articles: the permission, given directly or by a
-    group, or an active superuser. Every search by an agent asks (reviewers also find unpublished
+    """Whether the user may review and publish articles: the permission, given directly, by a group
+    or by their tier, the lead of a tier whose lead reviews, or an active superuser. Every search by an agent asks (reviewers also find unpublished
     articles), so the reviewers are kept in the cache until a user, group or permission changes
     (knowledgebase/apps.py); Django's own check costs two queries per request."""
     return user.is_authenticated and user.is_active and user.pk in reviewer_ids()
@@ -64,9 +64,16 @@ def reviewer_ids() -> frozenset[int]:
     ids = cache.get(REVIEWERS_KEY)
     if ids is None:
         # Permissions are Django's (ModelBackend); the login-protection backend holds none.
-        ids = frozenset(get_user_model().objects.with_perm(
-            "knowledgebase.review_article", backend="django.contrib.auth.backends.ModelBackend",
-        ).values_list("pk", flat=True))
+        users = get_user_model().objects.filter(is_active=True)
+        by_permission = get_user_model().objects.with_perm("knowledgebase.review_article",
+                                        backend="django.contrib.auth.backends.ModelBackend")
+        # The tiers' powers (tickets.auth.TierPermissionBackend): members of a tier that holds the
+        # permission, and the leads of tiers whose lead reviews.
+        by_tier = users.filter(tier_memberships__tier__permissions__codename="review_article",
+                               tier_memberships__tier__permissions__content_type__app_label="knowledgebase")
+        leads = users.filter(led_tiers__lead_reviews_articles=True)
+        ids = frozenset(by_permission.values_list("pk", flat=True)) | frozenset(
+            by_tier.values_list("pk", flat=True)) | frozenset(leads.values_list("pk", flat=True))
         cache.set(REVIEWERS_KEY, ids, REVIEWERS_SECONDS)
     return ids
 

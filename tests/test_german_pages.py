@@ -165,7 +165,7 @@ def crawl(client: Client, starts, phrases, typed):
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         found, links = english_on(response.content.decode(), phrases, typed)
-        if parts.path.startswith("/admin/"):
+        if parts.path.startswith(("/admin/", "/agent/configuration/")):  # both are Django admin sites
             found = [phrase for phrase in found if phrase not in UPSTREAM_ENGLISH]
         if found:
             findings[url] = found

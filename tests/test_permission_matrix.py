@@ -103,7 +103,7 @@ def _pk_for(name: str, world) -> int:
 def _admin_object(name: str):
     from django.apps import apps
 
-    match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
+    match = re.match(r"(?:admin|configuration):(\w+?)_(\w+)_(change|delete|history)$", name)
     if not match:
         return None
     for model in apps.get_models():
@@ -145,7 +145,7 @@ def outcome(client: Client, method: str, path: str) -> str:
     assert code < 500, (method, path, code)
     if code == 405:
         return "method not allowed"
-    if code == 302 and re.search(r"/(accounts|admin)/login/", response.get("Location", "")):
+    if code == 302 and re.search(r"/(accounts|admin|agent/configuration)/login/", response.get("Location", "")):
         return "login"
     if code in (401, 403):
         return "forbidden"
@@ -286,10 +286,17 @@ ACCESS = {
 }
 # The admin site: Django's, behind its staff check; nobody but the admin gets past its login.
 ADMIN_OPEN = {"admin:login", "admin:logout"}
+# The configuration pages a tier keeps (helpdesk.admin.ConfigurationSite): Django's admin again, for
+# agents whose tier holds the model permissions (by default the 3rd level), nobody else.
+CONFIGURATION_OPEN = {"configuration:login", "configuration:logout"}
 
 
 def expected(name: str, method: str) -> tuple | None:
     """The outcomes each role may get for this URL and method; None where any answer but a 500 will do."""
+    if name.startswith("configuration") and name not in CONFIGURATION_OPEN:
+        return ({L},) * 5 + (None, None)  # the 3rd level's and the admin's, model by model (tests/tickets/test_powers.py)
+    if name in CONFIGURATION_OPEN:
+        return None
     if name.startswith("admin") and name not in ADMIN_OPEN:
         return ({L},) * 6 + (None,)  # the admin may still be refused the add page of a log
     if name in ADMIN_OPEN:
@@ -302,7 +309,7 @@ def expected(name: str, method: str) -> tuple | None:
 
 
 def test_every_url_has_an_entry():
-    names = {name for _route, name in url_patterns() if not name.startswith("admin")}
+    names = {name for _route, name in url_patterns() if not name.startswith(("admin", "configuration"))}
     assert sorted(names - set(ACCESS)) == []
     assert sorted(set(ACCESS) - names) == []  # and no entry outlives its URL
 

@@ -4,7 +4,21 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from .models import Attachment, Category, Organisation, Profile, Ticket, TicketEvent, Tier, TierMembership
+from helpdesk.admin import configuration_site
+
+from .models import (
+    Attachment,
+    Category,
+    Organisation,
+    Profile,
+    Ticket,
+    TicketAction,
+    TicketEvent,
+    Tier,
+    TierMembership,
+    TierPower,
+)
+from .powers import DEFAULT_REACH
 from .presenters import describe_event
 
 User = get_user_model()
@@ -16,14 +30,37 @@ class TierMembershipInline(admin.TabularInline):
     autocomplete_fields = ["agent"]
 
 
+class TierPowerInline(admin.TabularInline):
+    """How far each ticket action reaches for the tier's members. The actions without a row are
+    offered with their default (tickets.powers.DEFAULT_REACH), which also applies until saved."""
+
+    model = TierPower
+    max_num = len(TicketAction)
+    can_delete = True
+
+    def get_extra(self, request, obj=None, **kwargs):
+        saved = obj.powers.count() if obj is not None and obj.pk else 0
+        return len(TicketAction) - saved
+
+
 @admin.register(Tier)
 class TierAdmin(TranslationAdmin):
-    """The name in each language (tickets/translation.py); the list shows the reader's."""
+    """The name in each language (tickets/translation.py); the list shows the reader's. Its powers:
+    the ticket actions by level (inline) and the permissions every member holds."""
 
     list_display = ["level", "name", "lead", "member_count"]
     list_display_links = ["name"]
     autocomplete_fields = ["lead"]
-    inlines = [TierMembershipInline]
+    filter_horizontal = ["permissions"]
+    inlines = [TierPowerInline, TierMembershipInline]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, TierPowerInline):
+            saved = set(obj.powers.values_list("action", flat=True)) if obj.pk else set()
+            kwargs["initial"] = [{"action": action, "reach": DEFAULT_REACH[action]}
+                                 for action in TicketAction.values if action not in saved]
+        return kwargs
 
     @admin.display(description=_("members"))
     def member_count(self, tier):
@@ -138,3 +175,7 @@ class HelpdeskUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, HelpdeskUserAdmin)
+
+
+# Categories are kept by the 3rd level too (helpdesk.admin.ConfigurationSite).
+configuration_site.register(Category, CategoryAdmin)

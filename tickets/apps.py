@@ -8,14 +8,25 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .models import Category, Tier, TierMembership
+        from .models import Category, Tier, TierMembership, TierPower
         from .selectors import forget_reference_lists
 
-        for model in (Tier, Category, TierMembership, get_user_model()):
+        for model in (Tier, Category, TierMembership, TierPower, get_user_model()):
             post_save.connect(forget_reference_lists, sender=model, dispatch_uid=f"reference-lists-save-{model.__name__}")
             post_delete.connect(forget_reference_lists, sender=model, dispatch_uid=f"reference-lists-delete-{model.__name__}")
+
+        m2m_changed.connect(forget_reference_lists, sender=Tier.permissions.through,
+                            dispatch_uid="reference-lists-tier-permissions")
+
+        def grant_default_permissions(sender, instance, created, raw=False, **kwargs):
+            if created and not raw:
+                from .services import tier_grant_default_permissions
+
+                tier_grant_default_permissions(instance)
+
+        post_save.connect(grant_default_permissions, sender=Tier, dispatch_uid="tickets.tier-defaults", weak=False)
 
         from django.contrib.auth.signals import user_logged_in
 

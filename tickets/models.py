@@ -35,6 +35,17 @@ class Tier(models.Model):
         related_name="tiers",
         verbose_name=_("members"),
     )
+    # Powers beyond the ticket actions (TierPower): Django permissions every member holds while in
+    # the tier (tickets.auth.TierPermissionBackend), e.g. reviewing articles or editing categories.
+    permissions = models.ManyToManyField(
+        "auth.Permission", blank=True, related_name="tier_holders", verbose_name=_("permissions of its members"),
+        help_text=_("What every member may do besides working tickets, e.g. review knowledge articles or "
+                    "change categories, escalation rules, SLA policies and schedules."),
+    )
+    lead_reviews_articles = models.BooleanField(
+        _("the lead reviews knowledge articles"), default=True,
+        help_text=_("The tier's lead may review and publish knowledge articles, whatever the members may."),
+    )
 
     class Meta:
         ordering = ["level"]
@@ -59,6 +70,49 @@ class TierMembership(models.Model):
 
     def __str__(self):
         return f"{self.agent} @ {self.tier}"
+
+
+class TicketAction(models.TextChoices):
+    """The things an agent does to a ticket that a tier's powers govern (TierPower). Every service
+    that changes a ticket for an agent asks tickets.powers about one of these."""
+
+    REPLY = "reply", _("Reply to the customer and copy people in")
+    NOTE = "note", _("Add internal notes, log calls and set reminders")
+    STATUS = "status", _("Change the status")
+    PRIORITY = "priority", _("Change the priority")
+    CATEGORY = "category", _("Change the category")
+    ASSIGN = "assign", _("Assign and take")
+    ESCALATE = "escalate", _("Escalate")
+    SEND_BACK = "send_back", _("Send back")
+    LINK_PROBLEM = "link_problem", _("Link to a problem")
+
+
+class Reach(models.TextChoices):
+    """On which tickets, by their level against the tier's own, a power may be used."""
+
+    NONE = "none", _("on no ticket")
+    OWN_LEVEL = "own_level", _("on tickets at its own level")
+    OWN_AND_BELOW = "own_and_below", _("on tickets at its own level and below")
+    ALL = "all", _("on tickets at every level")
+
+
+class TierPower(models.Model):
+    """How far one ticket action reaches for the members of a tier. A tier without a row for an
+    action has the default of tickets.powers.DEFAULT_REACH (act on your own level and below, read
+    and note everywhere, escalate only at your own level)."""
+
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.CASCADE, related_name="powers")
+    action = models.CharField(_("action"), max_length=16, choices=TicketAction.choices)
+    reach = models.CharField(_("allowed"), max_length=16, choices=Reach.choices)
+
+    class Meta:
+        verbose_name = _("power on tickets")
+        verbose_name_plural = _("powers on tickets")
+        ordering = ["tier", "action"]
+        constraints = [models.UniqueConstraint(fields=["tier", "action"], name="unique_tier_power")]
+
+    def __str__(self):
+        return f"{self.tier}: {self.get_action_display()} {self.get_reach_display()}"
 
 
 class Organisation(models.Model):

@@ -24,7 +24,7 @@ from helpdesk.web.pagination import CappedCountPaginator
 
 from . import roles
 from .filters import STATUS_OPEN, TIER_MINE, TicketFilter
-from .models import Attachment, Category, CustomerSearchEntry, Ticket, TicketEvent, Tier, TierMembership
+from .models import Attachment, Category, CustomerSearchEntry, Ticket, TicketEvent, Tier, TierMembership, TierPower
 
 LIST_RELATED = ("tier", "category", "assignee", "requester")
 
@@ -136,7 +136,7 @@ def tiers() -> QuerySet:
     return Tier.objects.order_by("level")
 
 
-REFERENCE_LISTS_KEY = "tickets:reference-lists:v4"  # a new version whenever ReferenceLists changes shape
+REFERENCE_LISTS_KEY = "tickets:reference-lists:v5"  # a new version whenever ReferenceLists changes shape
 
 
 def _lists_key(language: str) -> str:
@@ -159,6 +159,8 @@ class ReferenceLists:
     active_categories: list[tuple[int, str]]
     agents: list[tuple[int, str]]  # active members of any tier, labelled by user name
     agents_by_tier: dict[int, list[tuple[int, str]]]  # labelled by full name
+    powers: dict[int, dict[str, str]]  # tier id -> action -> reach, the rows admins set (tickets.powers)
+    configuring_tiers: frozenset[int]  # tiers whose members hold a permission (Tier.permissions)
     version: str  # new whenever the lists are read afresh: a key for what is drawn from them
 
 
@@ -206,12 +208,17 @@ def _read_reference_lists() -> ReferenceLists:
         agent = membership.agent
         agents[agent.pk] = str(agent)
         by_tier.setdefault(membership.tier_id, []).append((agent.pk, agent.get_full_name() or agent.get_username()))
+    powers: dict[int, dict[str, str]] = {}
+    for tier_id, action, reach in TierPower.objects.values_list("tier_id", "action", "reach"):
+        powers.setdefault(tier_id, {})[action] = reach
     return ReferenceLists(
         tiers=[TierOption(t.pk, t.name, t.level) for t in tiers()],
         categories=[(pk, name) for pk, name, _active in categories],
         active_categories=[(pk, name) for pk, name, active in categories if active],
         agents=list(agents.items()),
         agents_by_tier=by_tier,
+        powers=powers,
+        configuring_tiers=frozenset(Tier.permissions.through.objects.values_list("tier_id", flat=True)),
         version=uuid.uuid4().hex,
     )
 

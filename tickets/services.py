@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import filetypes, roles
+from . import filetypes, powers, roles
 from .models import (
     CUSTOMER_CHANNELS,
     OPEN_STATUSES,
@@ -37,6 +37,7 @@ from .models import (
     Profile,
     Status,
     Ticket,
+    TicketAction,
     TicketEvent,
     Tier,
 )
@@ -425,6 +426,8 @@ def ticket_reply(
     files = validate_attachments(attachments)
     ticket = _lock(ticket)
     by_agent = roles.is_agent(author)
+    if by_agent:
+        powers.require(author, TicketAction.REPLY, ticket)
     if ticket.status == Status.CLOSED and not (reopen_closed and not by_agent):
         raise ValidationError(_("This ticket is closed. Please open a new ticket."))
     if status and not by_agent:
@@ -452,6 +455,7 @@ def ticket_add_note(*, ticket: Ticket, author, body: str, attachments=(), channe
     body = _clean_text(body, field_label=_("Note"), max_length=TEXT_MAX_LENGTH)
     files = validate_attachments(attachments)
     ticket = _lock(ticket)
+    powers.require(author, TicketAction.NOTE, ticket)
     event = _record(ticket, kind=EventKind.NOTE, actor=author, body=body, is_public=False, files=files,
                     channel=channel, data=event_data)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
@@ -464,6 +468,8 @@ def ticket_add_collaborators(*, ticket: Ticket, actor, people, channel: str = Ch
     already has, the requester's own and those past MAX_COLLABORATORS are left out."""
     _require_participant(ticket, actor)
     ticket = _lock(ticket)
+    if actor is not None and roles.is_agent(actor):
+        powers.require(actor, TicketAction.REPLY, ticket)
     known = {email.lower() for email in ticket.collaborators.values_list("email", flat=True)}
     known.add((ticket.requester.email or "").lower())
     room = MAX_COLLABORATORS - (len(known) - 1)
@@ -502,6 +508,7 @@ def ticket_log_call(*, ticket: Ticket, actor, direction: str, summary: str, numb
     summary = _clean_text(summary, field_label=_("What was said"), max_length=TEXT_MAX_LENGTH)
     number = _clean_phone(number)
     ticket = _lock(ticket)
+    powers.require(actor, TicketAction.NOTE, ticket)
     event = _record(
         ticket, kind=EventKind.CALL, actor=actor, body=summary, is_public=False, channel=Channel.PHONE,
         data={"direction": direction, "number": number, "minutes": int(minutes), "with_customer": bool(with_customer)},
@@ -522,6 +529,9 @@ class TicketActions:
     statuses: tuple[str, ...]
     escalate_to: object | None  # the next tier up (a TierOption of the reference lists), or None
     send_back_to: object | None  # the next tier down
+    priority: bool = False
+    category: bool = False
+    assign: bool = False  # give the ticket to a member of its tier (take is offered apart)
 
 
 def ticket_actions(ticket: Ticket, user) -> TicketActions:
@@ -533,14 +543,21 @@ def ticket_actions(ticket: Ticket, user) -> TicketActions:
     lower = [t for t in lists.tiers if t.level < ticket.tier.level]
     members = {pk for pk, _name in lists.agents_by_tier.get(ticket.tier_id, [])}
     movable = is_agent and ticket.is_open
+
+    def may(action):
+        return is_agent and powers.may(user, action, ticket.tier_id)
+
     return TicketActions(
-        reply=ticket.status != Status.CLOSED and (is_agent or is_participant(ticket, user)),
-        note=is_agent,
-        call=is_agent,
-        take=movable and ticket.assignee_id != user.pk and user.pk in members,
-        statuses=tuple(allowed_statuses(ticket, user)),
-        escalate_to=higher[0] if movable and higher else None,
-        send_back_to=lower[-1] if movable and lower else None,
+        reply=ticket.status != Status.CLOSED and (may(TicketAction.REPLY) if is_agent else is_participant(ticket, user)),
+        note=may(TicketAction.NOTE),
+        call=may(TicketAction.NOTE),
+        take=movable and ticket.assignee_id != user.pk and user.pk in members and may(TicketAction.ASSIGN),
+        statuses=tuple(allowed_statuses(ticket, user)) if not is_agent or may(TicketAction.STATUS) else (),
+        escalate_to=higher[0] if movable and higher and may(TicketAction.ESCALATE) else None,
+        send_back_to=lower[-1] if movable and lower and may(TicketAction.SEND_BACK) else None,
+        priority=may(TicketAction.PRIORITY),
+        category=may(TicketAction.CATEGORY),
+        assign=movable and may(TicketAction.ASSIGN),
     )
 
 
@@ -581,6 +598,8 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
         raise ValidationError(_("Unknown status."))
     reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH, required=False)
     ticket = _lock(ticket)
+    if actor is not None and roles.is_agent(actor):
+        powers.require(actor, TicketAction.STATUS, ticket)
     if actor is not None and status not in allowed_statuses(ticket, actor):
         raise ValidationError(
             _("A ticket that is “%(current)s” cannot be set to “%(new)s”.")
@@ -597,6 +616,7 @@ def ticket_change_priority(*, ticket: Ticket, actor, priority: int, reason: str 
         raise ValidationError(_("Unknown priority."))
     reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH, required=False)
     ticket = _lock(ticket)
+    powers.require(actor, TicketAction.PRIORITY, ticket)
     if ticket.priority == priority:
         raise ValidationError(_("The ticket already has this priority."))
     old = ticket.priority
@@ -615,6 +635,7 @@ def ticket_change_category(*, ticket: Ticket, actor, category: Category | None) 
     if category is not None and not category.is_active:
         raise ValidationError(_("This category is no longer in use; please choose another."))
     ticket = _lock(ticket)
+    powers.require(actor, TicketAction.CATEGORY, ticket)
     if ticket.category_id == (category.pk if category else None):
         raise ValidationError(_("The ticket is already in this category."))
     old = ticket.category
@@ -633,6 +654,9 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     """Give the ticket to a member of its current tier, or to nobody (back to the tier's queue)."""
     _require_agent(actor)
     ticket = _lock(ticket)
+    powers.require(actor, TicketAction.ASSIGN, ticket)
+    if not ticket.is_open:
+        raise ValidationError(_("Only open tickets can be assigned."))
     if assignee is not None:
         if not assignee.is_active or not ticket.tier.memberships.filter(agent=assignee).exists():
             raise ValidationError(
@@ -665,6 +689,9 @@ def ticket_move_to_tier(*, ticket: Ticket, actor, to_tier: Tier, reason: str, au
         _require_agent(actor)
         reason = _clean_text(reason, field_label=_("Reason"), max_length=REASON_MAX_LENGTH)
     ticket = _lock(ticket)
+    if automatic is None:
+        powers.require(actor, TicketAction.ESCALATE if to_tier.level > ticket.tier.level else TicketAction.SEND_BACK,
+                       ticket)
     if not ticket.is_open:
         raise ValidationError(_("Only open tickets can move between tiers."))
     if to_tier.pk == ticket.tier_id:
@@ -721,3 +748,20 @@ def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
     event = _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data, channel=Channel.SYSTEM)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
     return event
+
+
+# --- tiers --------------------------------------------------------------------------------------
+
+
+def tier_grant_default_permissions(tier: Tier) -> None:
+    """A tier at the top level starts with the powers the product gives the 3rd level
+    (settings.HELPDESK_TOP_LEVEL_PERMISSIONS); lower tiers start with none besides their tickets."""
+    if tier.level < settings.HELPDESK_TOP_LEVEL:
+        return
+    from django.contrib.auth.models import Permission
+
+    wanted = Q(pk__in=[])
+    for name in settings.HELPDESK_TOP_LEVEL_PERMISSIONS:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    tier.permissions.add(*Permission.objects.filter(wanted))

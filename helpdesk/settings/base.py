@@ -122,7 +122,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 # Axes first: it refuses a locked-out login before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tickets.auth.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tickets.auth.EmailOrUsernameBackend",
+    "tickets.auth.TierPermissionBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -151,6 +155,22 @@ STORAGES = {
 HELPDESK_MAX_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 HELPDESK_MAX_ATTACHMENTS = 5
 HELPDESK_REFERENCE_PREFIX = env("HELPDESK_REFERENCE_PREFIX", default="HD")
+# What a new tier at the 3rd level or above may do besides working tickets (Tier.permissions): review
+# articles and keep the configuration the 3rd level knows best. An admin changes it per tier later.
+HELPDESK_TOP_LEVEL = 3
+HELPDESK_TOP_LEVEL_PERMISSIONS = [
+    "knowledgebase.review_article",
+    "tickets.add_category", "tickets.change_category", "tickets.view_category",
+    "escalation.add_escalationrule", "escalation.change_escalationrule", "escalation.delete_escalationrule",
+    "escalation.view_escalationrule",
+    "escalation.add_slapolicy", "escalation.change_slapolicy", "escalation.view_slapolicy",
+    "escalation.add_slatarget", "escalation.change_slatarget", "escalation.delete_slatarget",
+    "escalation.view_slatarget",
+    "escalation.add_schedule", "escalation.change_schedule", "escalation.view_schedule",
+    "escalation.add_businessinterval", "escalation.change_businessinterval",
+    "escalation.delete_businessinterval", "escalation.view_businessinterval",
+    "escalation.add_holiday", "escalation.change_holiday", "escalation.delete_holiday", "escalation.view_holiday",
+]
 # A request body may carry all attachments at their maximum plus the form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

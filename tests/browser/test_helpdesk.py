@@ -234,9 +234,12 @@ def test_first_level_agent_takes_answers_notes_and_escalates_a_ticket(page: Page
     expect(tier_event).to_contain_text("Escalated from 1st Level to 2nd Level")
     expect(tier_event).to_contain_text("needs a 2nd-level look at the print server")
     expect(tier_event).to_have_class(re.compile(r"\bis-internal\b"))
-    # Fiona is not in the 2nd level: the ticket waits in its queue, and it can be sent back.
+    # Fiona is not in the 2nd level: the ticket waits in its queue, and its actions are the 2nd level's
+    # now (she still reads it and adds notes).
     expect(page.get_by_test_id("assignee")).to_have_text("unassigned")
-    expect(page.get_by_role("button", name="Send back to 1st Level")).to_be_visible()
+    expect(page.get_by_role("button", name="Send back to 1st Level")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Escalate"))).to_have_count(0)
+    expect(page.get_by_role("tab", name="Internal note")).to_be_visible()
     ticket.refresh_from_db()
     assert (ticket.tier.level, ticket.assignee) == (2, None)
 

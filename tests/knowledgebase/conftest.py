@@ -8,6 +8,16 @@ from knowledgebase.models import ArticleState, Audience
 from tests.factories import make_agent
 
 
+@pytest.fixture(autouse=True)
+def authors_are_not_reviewers(tier3):
+    """Here the reviewer is one named person, so that author and reviewer are two people.
+
+    By default the whole 3rd level reviews (its tier holds the permission); that default is tested in
+    tests/tickets/test_powers.py.
+    """
+    tier3.permissions.remove(Permission.objects.get(codename="review_article", content_type__app_label="knowledgebase"))
+
+
 @pytest.fixture
 def reviewer(tier3):
     """A 3rd-level agent who may review and publish articles."""

@@ -190,9 +190,9 @@ def test_a_reader_is_counted_once_per_article_whatever_they_answer_next(writer):
     assert (article.helpful_count, article.not_helpful_count) == (1, 0)
 
 
-def test_who_may_review_follows_permissions_groups_and_flags_at_once(review_article, tier3):
+def test_who_may_review_follows_permissions_groups_tiers_and_flags_at_once(review_article, tier2):
     # can_review() is kept in the cache (every agent's search asks); each change must reach it at once.
-    agent = make_agent(tier3, username="new.reviewer")
+    agent = make_agent(tier2, username="new.reviewer")
     permission = Permission.objects.get(codename="review_article", content_type__app_label="knowledgebase")
 
     def finds_the_article_in_review():
@@ -209,6 +209,16 @@ def test_who_may_review_follows_permissions_groups_and_flags_at_once(review_arti
     agent.user_permissions.add(permission)
     assert selectors.can_review(agent)
     agent.user_permissions.clear()
+    assert not selectors.can_review(agent)
+    tier2.permissions.add(permission)  # the tier's powers, set by an admin
+    assert selectors.can_review(agent) and finds_the_article_in_review()
+    tier2.permissions.remove(permission)
+    assert not selectors.can_review(agent)
+    tier2.lead = agent  # a tier's lead reviews unless the tier says otherwise
+    tier2.save()
+    assert selectors.can_review(agent)
+    tier2.lead_reviews_articles = False
+    tier2.save()
     assert not selectors.can_review(agent)
     agent.is_superuser = True
     agent.save()

@@ -23,7 +23,8 @@ def test_changing_a_tier_and_an_sla_target_in_the_admin_is_logged_with_actor_and
     tier = tiers[0]
     response = client.post(f"/admin/tickets/tier/{tier.pk}/change/", {
         "level": 1, "name_en": "First line", "name_de": "Erste Ebene", "lead": "",
-        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0,
+        "powers-TOTAL_FORMS": 0, "powers-INITIAL_FORMS": 0})
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = _entries(Tier).last()
     assert entry.actor == admin_user and entry.action == LogEntry.Action.UPDATE

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from tests.factories import make_ticket
 from tickets import services
-from tickets.models import Status, Tier
+from tickets.models import Category, Priority, Status, Tier
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -35,22 +35,35 @@ def service_allows(ticket, user) -> dict:
         "take": attempt(ticket, lambda: services.ticket_take(ticket=ticket, agent=user)),
         "escalate_to": attempt(ticket, lambda: services.ticket_escalate(ticket=ticket, actor=user, reason="Hilfe")),
         "send_back_to": attempt(ticket, lambda: services.ticket_send_back(ticket=ticket, actor=user, reason="Zurück")),
+        "priority": attempt(ticket, lambda: services.ticket_change_priority(ticket=ticket, actor=user,
+                                                                            priority=Priority.HIGH)),
+        "category": attempt(ticket, lambda: services.ticket_change_category(
+            ticket=ticket, actor=user, category=Category.objects.exclude(pk=ticket.category_id).first())),
+        "assign": attempt(ticket, lambda: services.ticket_assign(
+            ticket=ticket, actor=user, assignee=ticket.tier.members.exclude(pk=ticket.assignee_id).first())),
+        "statuses": {status for status in Status.values if attempt(
+            ticket, lambda: services.ticket_change_status(ticket=ticket, actor=user, status=status))},
     }
 
 
 def offered(ticket, user) -> dict:
     ticket.refresh_from_db()
     actions = services.ticket_actions(ticket, user)
-    return {name: bool(getattr(actions, name)) for name in
-            ("reply", "note", "call", "take", "escalate_to", "send_back_to")}
+    return {**{name: bool(getattr(actions, name)) for name in
+               ("reply", "note", "call", "take", "escalate_to", "send_back_to", "priority", "category", "assign")},
+            "statuses": set(actions.statuses)}
 
 
-@pytest.mark.parametrize("state", ["new", "at_2nd_level", "assigned_to_me", "solved", "closed"])
-@pytest.mark.parametrize("who", ["agent1", "agent2", "customer", "other_customer"])
-def test_the_pages_offer_exactly_what_the_services_allow(state, who, request, customer, agent1, agent2, tiers):
+@pytest.mark.parametrize("state", ["new", "at_2nd_level", "at_3rd_level", "assigned_to_me", "solved", "closed"])
+@pytest.mark.parametrize("who", ["agent1", "agent2", "agent3", "customer", "other_customer"])
+def test_the_pages_offer_exactly_what_the_services_allow(state, who, request, customer, agent1, agent2, agent3,
+                                                          tiers, category):
+    Category.objects.create(name="Netzwerk")
     ticket = make_ticket(customer)
     if state == "at_2nd_level":
         services.ticket_escalate(ticket=ticket, actor=agent1, reason="Netzwerk")
+    if state == "at_3rd_level":
+        services.ticket_escalate(ticket=ticket, actor=agent1, reason="Netzwerk", to_tier=tiers[2])
     if state == "assigned_to_me":
         services.ticket_take(ticket=ticket, agent=agent1)
     if state in ("solved", "closed"):

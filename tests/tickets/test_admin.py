@@ -28,6 +28,7 @@ def test_an_admin_creates_a_tier_with_a_member_and_a_lead(admin_client, agent1):
         "level": 4, "name_en": "Vendor", "name_de": "Dienstleister", "lead": agent1.pk,
         "memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0,
         "memberships-0-agent": agent1.pk,
+        "powers-TOTAL_FORMS": 0, "powers-INITIAL_FORMS": 0,
     })
     assert response.status_code == 302, response.content
     tier = Tier.objects.get(level=4)

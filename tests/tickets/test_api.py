@@ -58,10 +58,10 @@ def test_another_customers_ticket_is_404_for_every_endpoint(api, ticket, other_c
     assert ticket.events.count() == 1
 
 
-def test_customers_never_receive_internal_events(api, ticket, customer, agent1):
+def test_customers_never_receive_internal_events(api, ticket, customer, agent1, agent2):
     services.ticket_add_note(ticket=ticket, author=agent1, body="SECRET")
     services.ticket_escalate(ticket=ticket, actor=agent1, reason="SECRET REASON")
-    services.ticket_reply(ticket=ticket, author=agent1, body="Hello")
+    services.ticket_reply(ticket=ticket, author=agent2, body="Hello")
 
     events = api(customer).get(url(ticket, "events")).json()["results"]
     assert [e["kind"] for e in events] == ["created", "reply", "status"]

@@ -215,6 +215,7 @@ def test_the_customer_search_and_page_cost_the_same_queries_however_many_match(
     # Her history grows with `count` too: several pages of each list at the smallest size.
     make_ticket_history(people[0], open_count=count, earlier_count=2 * count)
     client = login(agent1)
+    selectors.reference_lists()  # cached for every page (tiers, categories, powers); read once, as in production
 
     with django_assert_max_num_queries(4):  # session, user, the agent's tiers, the search
         assert client.get(reverse("agent:customer_search"), {"q": "huber"}).status_code == 200

@@ -173,10 +173,10 @@ def test_an_empty_reply_is_refused(login, customer, ticket):
     assert ticket.events.count() == 1
 
 
-def test_the_customer_never_sees_internal_notes(login, customer, ticket, agent1):
+def test_the_customer_never_sees_internal_notes(login, customer, ticket, agent1, agent2):
     services.ticket_add_note(ticket=ticket, author=agent1, body="SECRET-NOTE-TEXT")
     services.ticket_escalate(ticket=ticket, actor=agent1, reason="SECRET-ESCALATION-REASON")
-    services.ticket_reply(ticket=ticket, author=agent1, body="Public answer")
+    services.ticket_reply(ticket=ticket, author=agent2, body="Public answer")
 
     page = login(customer).get(portal_url(ticket)).text
     assert "Public answer" in page

@@ -87,6 +87,7 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
     if bound is not None:
         forms[action] = bound
     # What other apps show on the page (the SLA panel), read by them now, not by template tags.
+    actions = services.ticket_actions(ticket, request.user)
     extras = {}
     for _receiver, part in agent_ticket_page.send(sender=Ticket, ticket=ticket, user=request.user):
         extras.update(part or {})
@@ -101,8 +102,9 @@ def _render_ticket(request, ticket, bound=None, action=None, reply_body=""):
                 ticket=ticket.pk, changed=ticket.updated_at.isoformat(), language=get_language(), lists=lists_version,
             ),
             "forms": forms,
-            "actions": services.ticket_actions(ticket, request.user),
+            "actions": actions,
             "failed_action": action,
+            "active_tab": action if action in ("note", "call") else ("reply" if actions.reply else "note"),
             "collaborators": selectors.ticket_collaborators(ticket=ticket),
         },
         status=400 if bound is not None else 200,
