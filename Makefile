@@ -1,4 +1,4 @@
-.PHONY: run test bench-sla bench-kb bench-http bench-mail bench-customers
+.PHONY: run test bench-sla bench-kb bench-http bench-mail bench-customers bench-problems
 
 # Start the helpdesk with demo data (installs what is missing first).
 run:
@@ -27,3 +27,7 @@ bench-mail:
 # Customer search and the customer page: 100,000 customers, 200,000 tickets (see bench/customer_search.py).
 bench-customers:
 	scripts/bench.sh customers $(ARGS)
+
+# A problem's workaround to 10,000 linked tickets through the real workers, pages measured meanwhile (see bench/problem_broadcast.py).
+bench-problems:
+	scripts/bench.sh problems $(ARGS)

@@ -59,6 +59,7 @@ WIDGET_CLASSES = {"check": "form-check-input", "select": "form-select", "other":
 
 # The templates that stand for the Python drawers (a project that overrides one gets its own).
 QUEUE_ROW = "helpdesk/fragments/queue_row.html"
+QUEUE_SELECTION_FORM = "queue-selection"  # the id of the queue's form for actions on the selected tickets
 PORTAL_ROW = "helpdesk/fragments/portal_row.html"
 STATUS_BADGE = "helpdesk/fragments/status_badge.html"
 PRIORITY_BADGE = "helpdesk/fragments/priority_badge.html"
@@ -157,10 +158,11 @@ def _follow_up(moment, now, due_word: str) -> str:
     return f' <span class="small text-body-secondary" data-testid="follow-up">{icon("alarm")} {escape(short_datetime(moment))}</span>'
 
 
-def queue_rows(tickets, *, status_label, priority_label, channel_labels: dict) -> SafeString:
+def queue_rows(tickets, *, status_label, priority_label, channel_labels: dict, selectable=False) -> SafeString:
     """The rows of the agent queue. `tickets` come from tickets.selectors.queue_rows (tier, category
     and people's names attached); the labels are the reader's words for statuses, priorities and
-    channels. Each badge is drawn once per page and value."""
+    channels. Each badge is drawn once per page and value. `selectable` rows start with a checkbox
+    of the page's selection form (QUEUE_SELECTION_FORM)."""
     url, countdowns = url_pattern("agent:ticket", "HD-0000-000000"), Countdowns()
     status = cache(lambda value: status_badge(value, status_label(value)))
     priority = cache(lambda value: priority_badge(value, priority_label(value)))
@@ -169,16 +171,21 @@ def queue_rows(tickets, *, status_label, priority_label, channel_labels: dict) -
     channels = {value: escape(str(label)) for value, label in channel_labels.items()}
     now, follow_up_due = timezone.now(), escape(_("Due for follow-up"))
     in_python = theme.drawn_in_python(QUEUE_ROW)
+    select_label = _("Select %(reference)s")
     rows = []
     for t in tickets:
         reference = escape(t.reference)
+        checkbox = mark_safe(
+            f'<td><input class="form-check-input" type="checkbox" name="tickets" value="{reference}" '
+            f'form="{QUEUE_SELECTION_FORM}" aria-label="{escape(select_label % {"reference": t.reference})}"></td>'
+        ) if selectable else ""
         countdown_html = countdowns.badge(t.next_breach_at) if t.is_open else ""
         follow_up = _follow_up(t.follow_up_at, now, follow_up_due)
         if not in_python:
             rows.append(render_to_string(QUEUE_ROW, {
                 "ticket": t, "url": url.format(reference), "status_badge": status(t.status),
                 "priority_badge": priority(t.priority), "countdown": countdown_html, "follow_up": mark_safe(follow_up),
-                "channel": channel_labels[t.channel] if t.channel != "web" else "",
+                "channel": channel_labels[t.channel] if t.channel != "web" else "", "checkbox": checkbox,
             }).strip() + "\n")
             continue
         category = escape(t.category.name) if t.category_id else ""
@@ -186,7 +193,7 @@ def queue_rows(tickets, *, status_label, priority_label, channel_labels: dict) -
             category = f'<span class="{LABEL_CLASS} me-1" data-testid="channel">{channels[t.channel]}</span>{category}'
         category = f'<div class="small text-body-secondary">{category}</div>' if category else ""
         rows.append(
-            f'<tr><td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
+            f'<tr>{checkbox}<td class="text-nowrap"><a href="{url.format(reference)}">{reference}</a></td>'
             f'<td class="ticket-subject">{escape(t.subject)}{category}</td>'
             f'<td>{status(t.status)}</td><td>{priority(t.priority)}</td>'
             f'<td class="text-nowrap">{countdown_html}{follow_up}</td>'

@@ -11,14 +11,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from helpdesk.caching import drop_now_and_after_commit, saves_only_last_login
+from helpdesk.caching import drop_now_and_after_commit
 from helpdesk.sql import column_list
 
 from tickets import roles
@@ -47,40 +46,15 @@ LISTED_ARTICLE_COLUMNS = column_list(Article, alias="a", leave_out=ARTICLE_COLUM
 TRIGRAM_SIMILARITY = 0.3
 
 
-REVIEWERS_KEY = "knowledgebase:reviewers"
-# A reviewers' set read just before a change and written just after it is dropped this much later.
-REVIEWERS_SECONDS = 300
-
-
 def can_review(user) -> bool:
     """Whether the user may review and publish articles: the permission, given directly, by a group
-    or by their tier, the lead of a tier whose lead reviews, or an active superuser. Every search by an agent asks (reviewers also find unpublished
-    articles), so the reviewers are kept in the cache until a user, group or permission changes
-    (knowledgebase/apps.py); Django's own check costs two queries per request."""
+    or by their tier, the lead of a tier whose lead reviews, or an active superuser. Every search by
+    an agent asks (reviewers also find unpublished articles): both sets come from the cache."""
     return user.is_authenticated and user.is_active and user.pk in reviewer_ids()
 
 
 def reviewer_ids() -> frozenset[int]:
-    ids = cache.get(REVIEWERS_KEY)
-    if ids is None:
-        # Permissions are Django's (ModelBackend); the login-protection backend holds none.
-        users = get_user_model().objects.filter(is_active=True)
-        by_permission = get_user_model().objects.with_perm("knowledgebase.review_article",
-                                        backend="django.contrib.auth.backends.ModelBackend")
-        # The tiers' powers (tickets.auth.TierPermissionBackend): members of a tier that holds the
-        # permission, and the leads of tiers whose lead reviews.
-        by_tier = users.filter(tier_memberships__tier__permissions__codename="review_article",
-                               tier_memberships__tier__permissions__content_type__app_label="knowledgebase")
-        leads = users.filter(led_tiers__lead_reviews_articles=True)
-        ids = frozenset(by_permission.values_list("pk", flat=True)) | frozenset(
-            by_tier.values_list("pk", flat=True)) | frozenset(leads.values_list("pk", flat=True))
-        cache.set(REVIEWERS_KEY, ids, REVIEWERS_SECONDS)
-    return ids
-
-
-def forget_reviewers(update_fields=None, **_kwargs) -> None:
-    if not saves_only_last_login(update_fields):
-        drop_now_and_after_commit(key=REVIEWERS_KEY)
+    return roles.permission_holders("knowledgebase.review_article") | reference_lists().reviewing_lead_ids
 
 
 def agent_level(user) -> int:

@@ -7,6 +7,7 @@ case "$name" in
   sla) exec python bench/sla_escalation.py "$@" ;;
   kb) exec python bench/kb_search.py "$@" ;;
   customers) exec python bench/customer_search.py "$@" ;;
+  problems) exec python bench/problem_broadcast.py "$@" ;;
   http)
     command -v wrk >/dev/null || { log "Installing wrk"; as_root apt-get install -y -qq wrk >/dev/null; }
     exec python bench/http_load.py "$@" ;;

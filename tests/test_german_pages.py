@@ -120,6 +120,14 @@ def user_content() -> list[str]:
     for user in get_user_model().objects.all():
         texts |= {user.first_name, user.last_name, user.get_full_name(), user.username, user.email}
     texts |= set(Organisation.objects.values_list("name", flat=True))
+    from problems.models import ChangeProposal, Problem
+
+    for problem in Problem.objects.all():
+        texts |= {str(getattr(problem, f) or "") for f in (
+            "title", "description", "cause", "affected_systems", "affected_versions",
+            *(f"{field}_{code}" for field in ("summary", "workaround", "resolution") for code in ("de", "en")))}
+    for proposal in ChangeProposal.objects.all():
+        texts |= {proposal.title, proposal.reason, proposal.components, proposal.decision_reason}
     texts |= set(Mailbox.objects.values_list("name", flat=True)) | set(Mailbox.objects.values_list("address", flat=True))
     texts |= set(InboundMessage.objects.values_list("subject", flat=True))
     texts |= {line for text in list(texts) for line in (text or "").splitlines()}
@@ -210,7 +218,8 @@ READERS = {
     "agent (1st level)": ("first1", ["/agent/", "/agent/tickets/new/", "/agent/notifications/", "/agent/find/?q=Anna",
                                      "/agent/customers/?q=Anna", "/kb/", "/kb/review/", "/accounts/api-token/",
                                      "/accounts/password_change/"]),
-    "agent (3rd level)": ("third1", ["/agent/?status=all&tier=all", "/kb/", "/kb/articles/new/", "/kb/review/"]),
+    "agent (3rd level)": ("third1", ["/agent/?status=all&tier=all", "/kb/", "/kb/articles/new/", "/kb/review/",
+                                     "/agent/problems/", "/agent/problems/candidates/"]),
     "customer": ("anna@example.com", ["/portal/", "/portal/tickets/new/", "/kb/", "/kb/suggest/?q=VPN",
                                       "/accounts/api-token/", "/accounts/password_change/"]),
     "visitor": (None, ["/", "/accounts/login/", "/accounts/register/", "/accounts/password_reset/",

@@ -73,10 +73,15 @@ def world(tiers, category):
         f"From: {people['customer'].email}\r\nTo: support@example.test\r\nSubject: [{ticket.reference}] Noch was\r\n"
         "Message-ID: <m1@client.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n").encode())
     from privacy.models import ErasureReason, ErasureRecord, ErasureRequest
+    from problems import services as problems
+
+    problem = problems.problem_create(actor=people["agent3"], title="VPN drops")
+    proposal = problems.proposal_create(problem=problem, actor=people["agent3"], title="Raise keep-alive", reason="Drops")
 
     return {
         "erasure": ErasureRecord.objects.create(reason=ErasureReason.RETENTION, tickets=1),
         "erasure_request": ErasureRequest.objects.create(person=people["customer"]),
+        "problem": problem, "proposal": proposal,
         "people": people, "ticket": ticket, "article": article, "inbound": inbound,
         "attachment": ticket.attachments.first(), "outbound": OutboundMessage.objects.first(),
     }
@@ -89,6 +94,8 @@ def _pk_for(name: str, world) -> int:
         return world["erasure_request"].pk
     if name.startswith("api-privacy-"):  # people/<pk>/export/ and erase/
         return world["people"]["customer"].pk
+    if name.startswith(("problems:", "problems-api:")):
+        return world["problem"].pk
     if "attachment" in name:
         return world["attachment"].pk
     if name.startswith(("kb:", "kb-api:")):
@@ -124,6 +131,7 @@ def concrete_path(route: str, name: str, world) -> str | None:
             return None
         path = path.replace("<path:object_id>", str(pk))
     path = re.sub(r"<int:pk>|\(\?P<pk>[^)]*\)|<path:pk>", str(_pk_for(name, world)), path)
+    path = re.sub(r"<int:proposal_pk>|\(\?P<proposal_pk>[^)]*\)", str(world["proposal"].pk), path)
     path = path.replace("<slug:action>", "note").replace("<uidb64>", "MQ").replace("<token>", "set-password")
     path = path.replace("<str:app_label>", "tickets")
     path = path.replace("<path:content_type_id>/<path:object_id>", "1/1")
@@ -170,6 +178,10 @@ API_AGENTS = (F, F, F, A, A, A, A)
 API_REVIEWERS = (F, F, F, F, F, A, A)
 API_NOT_AGENTS = NOT_AGENTS
 API_ADMINS = (F, F, F, F, F, F, A)
+WORKERS = (L, F, F, F, F, A, A)  # problems are worked by the 3rd level (its tier's permission) and admins
+DECIDERS = (L, F, F, F, F, F, A)  # change proposals: tier leads (none here) and admins
+API_WORKERS = (F, F, F, F, F, A, A)
+API_DECIDERS = (F, F, F, F, F, F, A)
 
 GET, POST, BOTH = ("get",), ("post",), ("get", "post")
 
@@ -281,6 +293,36 @@ ACCESS = {
     "api-privacy-erasures-detail": (GET, API_ADMINS),
     "api-privacy-requests-list": (GET, API_ADMINS),
     "api-privacy-requests-detail": (GET, API_ADMINS),
+    "problems:list": (GET, AGENTS),
+    "problems:new": (BOTH, WORKERS),
+    "problems:detail": (GET, AGENTS),
+    "problems:edit": (BOTH, WORKERS),
+    "problems:status": (POST, WORKERS),
+    "problems:link": (POST, AGENTS),
+    "problems:unlink": (POST, AGENTS),
+    "problems:workaround": (POST, WORKERS),
+    "problems:resolve": (POST, WORKERS),
+    "problems:proposal_new": (POST, WORKERS),
+    "problems:proposal_decide": (POST, DECIDERS),
+    "problems:proposal_implemented": (POST, WORKERS),
+    "problems:ticket_link": (POST, AGENTS),
+    "problems:selection_link": (POST, AGENTS),
+    "problems:selection_new": (POST, WORKERS),
+    "problems:candidates": (GET, WORKERS),
+    "problems:candidate_dismiss": (POST, WORKERS),
+    "problems-api:problem-list": (BOTH, {"get": API_AGENTS, "post": API_WORKERS}),
+    "problems-api:problem-detail": (GET, API_AGENTS),
+    "problems-api:problem-status": (POST, API_WORKERS),
+    "problems-api:problem-tickets": (GET, API_AGENTS),
+    "problems-api:problem-link": (POST, API_AGENTS),
+    "problems-api:problem-unlink": (POST, API_AGENTS),
+    "problems-api:problem-workaround": (POST, API_WORKERS),
+    "problems-api:problem-resolve": (POST, API_WORKERS),
+    "problems-api:problem-broadcasts": (GET, API_AGENTS),
+    "problems-api:problem-events": (GET, API_AGENTS),
+    "problems-api:problem-proposals": (BOTH, {"get": API_AGENTS, "post": API_WORKERS}),
+    "problems-api:problem-decide": (POST, API_DECIDERS),
+    "problems-api:problem-implemented": (POST, API_WORKERS),
     "api-schema": (GET, API_PUBLIC),
     "api-docs": (GET, API_PUBLIC),
 }
@@ -302,6 +344,8 @@ def expected(name: str, method: str) -> tuple | None:
     if name in ADMIN_OPEN:
         return None
     methods, who = ACCESS[name]
+    if isinstance(who, dict):  # the same URL, other rules per method (read a list, create in it)
+        who = who.get(method, next(iter(who.values())))
     if method in methods:
         return tuple({outcome} for outcome in who)
     denied = {L, F, N, "method not allowed"}

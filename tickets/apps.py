@@ -20,6 +20,20 @@ class TicketsConfig(AppConfig):
         m2m_changed.connect(forget_reference_lists, sender=Tier.permissions.through,
                             dispatch_uid="reference-lists-tier-permissions")
 
+        # Who holds a permission (roles.permission_holders): a user's flags, groups and permissions,
+        # a group's or a tier's permissions, a tier's members.
+        from django.contrib.auth.models import Group, Permission
+
+        from .roles import forget_permission_holders
+
+        user = get_user_model()
+        for model in (user, Group, Permission, Tier, TierMembership):
+            post_save.connect(forget_permission_holders, sender=model, dispatch_uid=f"holders-save-{model.__name__}")
+            post_delete.connect(forget_permission_holders, sender=model, dispatch_uid=f"holders-delete-{model.__name__}")
+        for through in (user.groups.through, user.user_permissions.through, Group.permissions.through,
+                        Tier.permissions.through):
+            m2m_changed.connect(forget_permission_holders, sender=through, dispatch_uid=f"holders-m2m-{through.__name__}")
+
         def grant_default_permissions(sender, instance, created, raw=False, **kwargs):
             if created and not raw:
                 from .services import tier_grant_default_permissions

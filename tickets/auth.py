@@ -23,11 +23,13 @@ class TierPermissionBackend(BaseBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_helpdesk_tier_perms"):
-            from django.contrib.auth.models import Permission
+            # From the cached reference lists, not a query per page: a change of a tier's permissions
+            # drops them (tickets/apps.py) and reaches every process within selectors.LOCAL_SECONDS.
+            from . import roles
+            from .selectors import reference_lists
 
-            rows = (Permission.objects.filter(tier_holders__memberships__agent=user_obj)
-                    .values_list("content_type__app_label", "codename").distinct())
-            user_obj._helpdesk_tier_perms = {f"{app}.{codename}" for app, codename in rows}
+            held = reference_lists().tier_permissions
+            user_obj._helpdesk_tier_perms = set().union(*(held.get(t, ()) for t in roles.agent_tier_ids(user_obj)))
         return user_obj._helpdesk_tier_perms
 
     def has_module_perms(self, user_obj, app_label):

@@ -325,6 +325,7 @@ class EventKind(models.TextChoices):
     AUTOMATION = "automation", _("Automatic action")
     COLLABORATORS = "collaborators", _("Collaborators changed")
     CALL = "call", _("Phone call")
+    PROBLEM = "problem", _("Problem")
 
 
 class TicketEvent(models.Model):

@@ -58,6 +58,13 @@ def may(user, action: str, tier_id: int) -> bool:
     return False
 
 
+def may_somewhere(user, action: str) -> bool:
+    """Whether `user` may take `action` on tickets of at least one level (to offer it in lists)."""
+    from .selectors import reference_lists
+
+    return any(may(user, action, tier.pk) for tier in reference_lists().tiers)
+
+
 def _refusal(action: str) -> str:
     return {
         TicketAction.REPLY: _("Your level may not answer tickets at %(tier)s."),
@@ -85,4 +92,4 @@ def may_configure(user) -> bool:
         return True
     from .selectors import reference_lists
 
-    return bool(roles.agent_tier_ids(user) & reference_lists().configuring_tiers)
+    return bool(roles.agent_tier_ids(user) & reference_lists().tier_permissions.keys())

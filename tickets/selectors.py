@@ -160,7 +160,8 @@ class ReferenceLists:
     agents: list[tuple[int, str]]  # active members of any tier, labelled by user name
     agents_by_tier: dict[int, list[tuple[int, str]]]  # labelled by full name
     powers: dict[int, dict[str, str]]  # tier id -> action -> reach, the rows admins set (tickets.powers)
-    configuring_tiers: frozenset[int]  # tiers whose members hold a permission (Tier.permissions)
+    reviewing_lead_ids: frozenset[int]  # active leads of tiers whose lead reviews knowledge articles
+    tier_permissions: dict[int, frozenset[str]]  # tier id -> "app.codename" its members hold (Tier.permissions)
     version: str  # new whenever the lists are read afresh: a key for what is drawn from them
 
 
@@ -197,6 +198,15 @@ def drop_reference_lists() -> None:
     cache.delete_many([_lists_key(language) for language, _name in settings.LANGUAGES])
 
 
+def _tier_permissions() -> dict[int, frozenset[str]]:
+    held: dict[int, set[str]] = {}
+    rows = Tier.permissions.through.objects.values_list(
+        "tier_id", "permission__content_type__app_label", "permission__codename")
+    for tier_id, app_label, codename in rows:
+        held.setdefault(tier_id, set()).add(f"{app_label}.{codename}")
+    return {tier_id: frozenset(names) for tier_id, names in held.items()}
+
+
 def _read_reference_lists() -> ReferenceLists:
     # By the name the reader sees (a translated name may sort elsewhere than the English one).
     categories = sorted(((c.pk, c.name, c.is_active) for c in Category.objects.all()), key=lambda c: c[1].casefold())
@@ -218,7 +228,9 @@ def _read_reference_lists() -> ReferenceLists:
         agents=list(agents.items()),
         agents_by_tier=by_tier,
         powers=powers,
-        configuring_tiers=frozenset(Tier.permissions.through.objects.values_list("tier_id", flat=True)),
+        reviewing_lead_ids=frozenset(Tier.objects.filter(lead_reviews_articles=True, lead__is_active=True)
+                                     .values_list("lead_id", flat=True)),
+        tier_permissions=_tier_permissions(),
         version=uuid.uuid4().hex,
     )
 

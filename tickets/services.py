@@ -532,6 +532,7 @@ class TicketActions:
     priority: bool = False
     category: bool = False
     assign: bool = False  # give the ticket to a member of its tier (take is offered apart)
+    link_problem: bool = False  # link it to a problem (the problems app's panel)
 
 
 def ticket_actions(ticket: Ticket, user) -> TicketActions:
@@ -558,6 +559,7 @@ def ticket_actions(ticket: Ticket, user) -> TicketActions:
         priority=may(TicketAction.PRIORITY),
         category=may(TicketAction.CATEGORY),
         assign=movable and may(TicketAction.ASSIGN),
+        link_problem=may(TicketAction.LINK_PROBLEM),
     )
 
 
@@ -746,6 +748,21 @@ def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
     `data` holds the facts; the app that wrote them renders them (see presenters.register)."""
     ticket = _lock(ticket)
     event = _record(ticket, kind=EventKind.AUTOMATION, actor=None, is_public=False, data=data, channel=Channel.SYSTEM)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
+    return event
+
+
+@transaction.atomic
+def ticket_record_problem(*, ticket: Ticket, actor, data: dict, body: str = "") -> TicketEvent:
+    """An internal timeline entry that the ticket was linked to (or unlinked from) a problem, for an
+    agent whose tier may link tickets at this level. `data` holds the problem's facts; the problems
+    app renders them (presenters.register_detail_renderer)."""
+    ticket = _lock(ticket)
+    if actor is not None:
+        _require_agent(actor)
+        powers.require(actor, TicketAction.LINK_PROBLEM, ticket)
+    event = _record(ticket, kind=EventKind.PROBLEM, actor=actor, body=body, is_public=False, data=data,
+                    channel=Channel.SYSTEM if actor is None else Channel.WEB)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
     return event
 

@@ -14,6 +14,10 @@ Two page hooks let another app take part in a ticket page without `tickets` know
 - `agent_ticket_page(sender=Ticket, ticket=..., user=...)` when the agent ticket page is drawn; a
   receiver returns a dict of what its part of the page needs, read in its selectors (escalation: the
   SLA clocks for its panel), so that the page's template tags only format.
+- `agent_queue_page(sender=Ticket, user=...)` when the agent queue is drawn; a receiver returns what
+  it adds to the bar of actions on the selected tickets, as `{"template": ..., **its context}`, or
+  None when the user may not take it (the problems app: link the selection to a problem). The rows
+  get checkboxes only when some app offers an action.
 
 `registration_requested(sender=User, user=..., address=..., kind=..., url=..., language=...)` when a
 visitor registers (tickets/registration.py), inside its transaction: `kind` "confirm" (a new address:
@@ -27,4 +31,5 @@ ticket_changed = Signal()
 ticket_filed_in_portal = Signal()
 reply_draft_requested = Signal()
 agent_ticket_page = Signal()
+agent_queue_page = Signal()
 registration_requested = Signal()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "escalation",
     "knowledgebase",
     "mailchannel",
+    "problems",
     # Who changed which configuration, when, from what to what (privacy/auditing.py registers the models).
     "auditlog",
     "privacy",
@@ -170,7 +171,23 @@ HELPDESK_TOP_LEVEL_PERMISSIONS = [
     "escalation.add_businessinterval", "escalation.change_businessinterval",
     "escalation.delete_businessinterval", "escalation.view_businessinterval",
     "escalation.add_holiday", "escalation.change_holiday", "escalation.delete_holiday", "escalation.view_holiday",
+    # Problem management: record problems, publish workarounds, resolve, propose changes.
+    "problems.add_problem", "problems.change_problem", "problems.add_changeproposal",
 ]
+# Resolving a problem solves its linked tickets; False leaves them open at their level, to confirm the
+# fix with each customer first.
+HELPDESK_PROBLEM_SOLVES_TICKETS = True
+# A problem's broadcast (workaround or resolution to every linked ticket): how many workers share it,
+# how many tickets each answers per transaction, and after how long without progress beat hands an
+# unfinished one to a live worker (its worker was killed or its task lost).
+# Candidate problems: tickets of the last days that resemble each other or were solved with the same
+# article, proposed to the 3rd level in groups of at least this many (the newest tickets up to the limit).
+HELPDESK_PROBLEM_CANDIDATE_DAYS = env.int("HELPDESK_PROBLEM_CANDIDATE_DAYS", default=14)
+HELPDESK_PROBLEM_CANDIDATE_MIN_TICKETS = env.int("HELPDESK_PROBLEM_CANDIDATE_MIN_TICKETS", default=3)
+HELPDESK_PROBLEM_CANDIDATE_LIMIT = env.int("HELPDESK_PROBLEM_CANDIDATE_LIMIT", default=500)
+HELPDESK_BROADCAST_PARALLELISM = env.int("HELPDESK_BROADCAST_PARALLELISM", default=2)
+HELPDESK_BROADCAST_BATCH = env.int("HELPDESK_BROADCAST_BATCH", default=100)
+HELPDESK_BROADCAST_STALE_SECONDS = env.float("HELPDESK_BROADCAST_STALE_SECONDS", default=60.0)
 # A request body may carry all attachments at their maximum plus the form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -269,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
     # Publishing refreshes it at once; this catches titles edited in place.
     "kb-title-words": {"task": "knowledgebase.tasks.refresh_title_words", "schedule": 3600.0},
     # Retention: anonymise closed tickets past their period, in batches (privacy.tasks.apply_retention).
+    # Problems: resume a workaround or resolution broadcast whose worker died.
+    "problem-broadcasts": {"task": "problems.tasks.resume_broadcasts", "schedule": HELPDESK_BROADCAST_STALE_SECONDS,
+                           "options": {"expires": HELPDESK_BROADCAST_STALE_SECONDS}},
     "privacy-retention": {"task": "privacy.tasks.apply_retention", "schedule": 3600.0, "options": {"expires": 3600.0}},
 }
 
@@ -317,6 +337,10 @@ SPECTACULAR_SETTINGS = {
         "ArticleLinkKindEnum": "knowledgebase.models.LinkKind",
         "ArticleAudienceEnum": "knowledgebase.models.Audience",
         "ArticleLanguageEnum": "knowledgebase.models.Language",
+        "ProblemStatusEnum": "problems.models.ProblemStatus",
+        "ChangeProposalStatusEnum": "problems.models.ProposalStatus",
+        "ChangeProposalRiskEnum": "problems.models.Risk",
+        "BroadcastKindEnum": "problems.models.BroadcastKind",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI is served from our own static files (drf-spectacular-sidecar), never from a CDN.

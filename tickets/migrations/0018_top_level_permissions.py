@@ -2,30 +2,13 @@
 (settings.HELPDESK_TOP_LEVEL_PERMISSIONS): until now only admins could review articles or edit the
 configuration."""
 
-from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-from django.db.models import Q
+
+from tickets.migration_helpers import grant_top_level_permissions
 
 
 def grant(apps, schema_editor):
-    Tier = apps.get_model("tickets", "Tier")
-    tiers = list(Tier.objects.filter(level__gte=settings.HELPDESK_TOP_LEVEL))
-    if not tiers:
-        return
-    # Permissions are created after all migrations ran; make them now, as Django would.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    wanted = Q(pk__in=[])
-    for name in settings.HELPDESK_TOP_LEVEL_PERMISSIONS:
-        app_label, codename = name.split(".")
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    permissions = list(Permission.objects.filter(wanted))
-    for tier in tiers:
-        tier.permissions.add(*permissions)
+    grant_top_level_permissions(apps)
 
 
 class Migration(migrations.Migration):

@@ -30,10 +30,11 @@ def priority_badge(priority):
 
 
 @register.simple_tag
-def queue_rows(tickets):
-    """The rows of the agent queue (`tickets`: tickets.selectors.queue_rows)."""
+def queue_rows(tickets, selectable=False):
+    """The rows of the agent queue (`tickets`: tickets.selectors.queue_rows), with a checkbox each
+    when `selectable`."""
     return markup.queue_rows(tickets, status_label=_status_label, priority_label=_priority_label,
-                             channel_labels=dict(Channel.choices))
+                             channel_labels=dict(Channel.choices), selectable=selectable)
 
 
 @register.simple_tag

@@ -20,7 +20,7 @@ from helpdesk.web.pagination import PAGE_SIZES, paginate
 from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from ..models import Ticket
-from ..signals import agent_ticket_page, reply_draft_requested
+from ..signals import agent_queue_page, agent_ticket_page, reply_draft_requested
 from ..presenters import draw_timeline
 
 
@@ -41,11 +41,12 @@ def queue(request):
         query=query, page_size=page.paginator.per_page, language=get_language(),
         lists=selectors.reference_lists().version,
     )
+    selection_actions = [part for _receiver, part in agent_queue_page.send(sender=Ticket, user=request.user) if part]
     return render(
         request,
         "agent/queue.html",
         {"filter": ticket_filter, "filter_form": filter_form, "page": page, "query": query,
-         "rows": selectors.queue_rows(page.object_list)},
+         "rows": selectors.queue_rows(page.object_list), "selection_actions": selection_actions},
         status=200 if ticket_filter.is_valid() else 400,
     )
 

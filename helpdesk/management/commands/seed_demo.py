@@ -208,3 +208,29 @@ class Command(BaseCommand):
             body="The clock on your phone was out of sync. Please enable automatic time and try again.",
         )
         services.ticket_change_status(ticket=solved, actor=ben, status="solved")
+        # One cause, several tickets not yet grouped: the 3rd level's suggested groups show them.
+        hardware = Category.objects.get(name_en="Hardware")
+        for requester, subject in ((anna, "Drucker im Lager druckt nicht"), (ben, "Drucker im Lager druckt nur leere Seiten"),
+                                   (anna, "Lagerdrucker: Drucker druckt nicht mehr")):
+            services.ticket_create(requester=requester, category=hardware, subject=subject,
+                                   description="Die Aufträge hängen in der Warteschlange.")
+        self._problem(vpn_ticket)
+
+    def _problem(self, vpn_ticket):
+        """A problem the 3rd level works: the VPN ticket is one of its incidents, a change is proposed."""
+        from problems import services as problems
+
+        engineer = get_user_model().objects.get(username="third1")
+        problem = problems.problem_create(
+            actor=engineer, title="VPN-Client 4.2: Abbrüche beim Rekeying", tickets=[vpn_ticket],
+            description="Client 4.2 verkürzt das Rekeying-Intervall; das Gateway verwirft den Schlüsseltausch.",
+            cause="Rekeying-Intervall des Clients kürzer als das Timeout des Gateways.",
+            affected_systems="VPN-Gateway, VPN-Client", affected_versions="4.2.0–4.2.1",
+            summary_de="Seit dem Update auf Version 4.2 trennt das VPN regelmäßig die Verbindung. Wir kennen die Ursache.",
+            summary_en="Since the update to version 4.2 the VPN disconnects regularly. We know the cause.",
+            workaround_de="Verbinden Sie sich nach dem Abbruch neu; Dateien speichern Sie solange lokal.",
+            workaround_en="Reconnect after the drop; meanwhile save files locally.",
+        )
+        problems.proposal_create(problem=problem, actor=engineer, title="Rekeying-Intervall im Gateway auf 60 Minuten",
+                                 reason="Beendet die Abbrüche für alle Clients 4.2 ohne Client-Update.", risk="low",
+                                 components="VPN-Gateway")

@@ -6,6 +6,15 @@
     var field = event.target;
     if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
   });
+  // <input type="checkbox" data-select-all="FORM">: ticks or clears every checkbox of that form.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box.matches && box.matches("[data-select-all]"))) return;
+    var form = box.getAttribute("data-select-all");
+    document.querySelectorAll('input[type="checkbox"][form="' + form + '"]').forEach(function (other) {
+      other.checked = box.checked;
+    });
+  });
   // <button data-history-back>: back to the page the reader came from.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-history-back]");
