@@ -67,23 +67,9 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def recreate_database():
-    import django
-    import psycopg2
-    from django.conf import settings
+from bench.common import drop_database, setup_django  # noqa: E402
 
-    django.setup()
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{ARGS.database}" WITH (FORCE)')
-    conn.close()
-
-
-recreate_database()
-
-from bench.common import setup_django  # noqa: E402
+drop_database(ARGS.database)
 
 setup_django(ARGS.database)
 
