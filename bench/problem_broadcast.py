@@ -74,7 +74,6 @@ drop_database(ARGS.database)
 setup_django(ARGS.database)
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -147,12 +146,14 @@ def start_gunicorn(port):
 
 
 def agent_cookie(user) -> dict:
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return {"sessionid": session.session_key}
+    """A signed-in agent's session, made as a login makes it (the project's auth backends, the
+    login record), so gunicorn takes it as the browser's."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 def load(base, path, cookies, seconds, stop=None):

@@ -8,6 +8,8 @@ and logs every change as a ClockEvent.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -132,8 +134,28 @@ def schedule_moments(clock: TicketClock) -> None:
     clock.next_fire_at = min(candidates)
 
 
+# While on_ticket_event runs, its log lines gather here and are written in one INSERT.
+_gathered_logs: ContextVar[list | None] = ContextVar("gathered_clock_logs", default=None)
+
+
+@contextmanager
+def _logs_in_one_insert():
+    gathered = []
+    token = _gathered_logs.set(gathered)
+    try:
+        yield
+        ClockEvent.objects.bulk_create(gathered)
+    finally:
+        _gathered_logs.reset(token)
+
+
 def _log(clock: TicketClock, kind: str, now, due_at=None, **data) -> None:
-    ClockEvent.objects.create(clock=clock, ticket_id=clock.ticket_id, kind=kind, due_at=due_at, data=data)
+    line = ClockEvent(clock=clock, ticket_id=clock.ticket_id, kind=kind, due_at=due_at, data=data)
+    gathered = _gathered_logs.get()
+    if gathered is None:
+        line.save()
+    else:
+        gathered.append(line)
 
 
 def _pause(clock, now, reason):
@@ -190,6 +212,11 @@ def _retarget(clock, policy, target) -> bool:
 
 def on_ticket_event(ticket: Ticket, event) -> None:
     """Bring the ticket's clocks in line with what just happened to it."""
+    with _logs_in_one_insert():
+        _on_ticket_event(ticket, event)
+
+
+def _on_ticket_event(ticket: Ticket, event) -> None:
     now = event.created_at
     data = event.data or {}
     if event.kind == EventKind.CREATED:
@@ -244,7 +271,7 @@ def on_ticket_event(ticket: Ticket, event) -> None:
     changed |= _apply_pauses(ticket, clocks, now)
     for metric in changed:
         schedule_moments(clocks[metric])
-        clocks[metric].save()
+        clocks[metric].save()  # one UPDATE each: cheaper than bulk_update's CASE for the one to three that change
     # Always: a clock may have changed outside this handler (the sweep marks breaches).
     _finish(ticket, clocks, now)
 

@@ -20,6 +20,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,12 +57,11 @@ def default_mailbox() -> Mailbox | None:
 
 def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
     """The mailbox the customer last wrote to, else the default one: answers come from the address
-    the customer knows."""
-    mailbox_id = (InboundMessage.objects.filter(ticket=ticket, mailbox__is_active=True)
-                  .order_by("-id").values_list("mailbox_id", flat=True).first())
-    if mailbox_id:
-        return Mailbox.objects.get(pk=mailbox_id)
-    return default_mailbox()
+    the customer knows. One statement: each outgoing mail asks, and a broadcast writes thousands."""
+    latest = (InboundMessage.objects.filter(ticket=ticket, mailbox=OuterRef("pk"))
+              .order_by("-id").values("id")[:1])
+    return (Mailbox.objects.filter(is_active=True)
+            .order_by(Subquery(latest).desc(nulls_last=True), "-is_default", "pk").first())
 
 
 _own_addresses: tuple[float, frozenset] = (0.0, frozenset())
@@ -101,8 +101,12 @@ def _thread_headers(ticket: Ticket, answering: InboundMessage | None = None) -> 
                    .order_by("-id").values_list("message_id", flat=True)[:5])
     if answering is not None and answering.message_id and answering.message_id not in inbound:
         inbound.insert(0, answering.message_id)
-    outbound = list(OutboundMessage.objects.filter(ticket=ticket).order_by("id").values_list("message_id", flat=True)[:1])
-    recent_out = list(OutboundMessage.objects.filter(ticket=ticket).order_by("-id").values_list("message_id", flat=True)[:3])
+    # Our first mail and the latest three, in one statement (each part tagged: a UNION keeps no order).
+    ours = OutboundMessage.objects.filter(ticket=ticket)
+    sent = list(ours.annotate(part=Value(0)).order_by("id").values_list("part", "id", "message_id")[:1].union(
+        ours.annotate(part=Value(1)).order_by("-id").values_list("part", "id", "message_id")[:3], all=True))
+    outbound = [m for part, _id, m in sent if part == 0]
+    recent_out = [m for part, _id, m in sorted((s for s in sent if s[0] == 1), key=lambda s: -s[1])]
     in_reply_to = inbound[0] if inbound else (recent_out[0] if recent_out else "")
     chain = []
     for message_id in [*outbound, *reversed(recent_out), *reversed(inbound)]:
@@ -214,13 +218,21 @@ def record_registration_mail(*, user, address: str, kind: str, url: str, languag
                        context={"name": name, "url": url, "login_url": settings.HELPDESK_BASE_URL.rstrip("/") + reverse("login")})
 
 
-def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=None, context=None,
-                in_reply_to="", references="") -> OutboundMessage:
+FIND = object()  # record_mail works the mailbox or the thread headers out itself
+
+
+def record_mail(*, kind, language, to, cc=(), ticket=None, event=None, mailbox=FIND, context=None,
+                in_reply_to=FIND, references=FIND) -> OutboundMessage:
     """Write one outgoing mail to the outbox; it leaves after the surrounding transaction commits.
-    `to` and `cc` are (address, name) pairs."""
-    mailbox = mailbox if mailbox is not None else (mailbox_for_ticket(ticket) if ticket else default_mailbox())
-    if ticket is not None and not in_reply_to and not references and not (event and event.kind == EventKind.CREATED):
-        in_reply_to, references = _thread_headers(ticket)
+    `to` and `cc` are (address, name) pairs. A caller that knows the mailbox (None: the global
+    EMAIL_* settings) or the thread headers passes them, so they are not looked up twice."""
+    if mailbox is FIND:
+        mailbox = mailbox_for_ticket(ticket) if ticket else default_mailbox()
+    if in_reply_to is FIND or references is FIND:
+        if ticket is not None and not (event and event.kind == EventKind.CREATED):
+            in_reply_to, references = _thread_headers(ticket)
+        else:
+            in_reply_to, references = "", ""
     with translation.override(language):
         base = settings.HELPDESK_BASE_URL.rstrip("/")
         context = {

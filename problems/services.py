@@ -318,8 +318,8 @@ def broadcast_run_batch(broadcast_id: int, *, batch_size: int | None = None) -> 
         done = skipped = 0
         for link in links:
             try:
-                with transaction.atomic():
-                    _tell(link, kind=broadcast.kind, author=broadcast.started_by, problem=problem)
+                # ticket_reply's own savepoint undoes a refused reply; the mark follows it.
+                _tell(link, kind=broadcast.kind, author=broadcast.started_by, problem=problem)
                 done += 1
             except (ValidationError, PermissionDenied):
                 # The ticket cannot take the reply (closed meanwhile, a level the author may not

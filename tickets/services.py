@@ -66,9 +66,20 @@ def _next_reference() -> str:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    """Lock the row and bring the caller's instance up to date, so it never holds stale values."""
+    """Lock the row and bring the caller's instance up to date, so it never holds stale values.
+
+    The rows it points to that the caller loaded (requester, tier, category...) are kept where the
+    ticket still points to them: refresh_from_db would drop them and each be read again, once per
+    ticket of a broadcast. Only the ticket row is locked; those were never fresher than the caller's."""
+    loaded = {field: field.get_cached_value(ticket) for field in _TICKET_RELATIONS if field.is_cached(ticket)}
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+    for field, related in loaded.items():
+        if getattr(ticket, field.attname) == (related.pk if related is not None else None):
+            field.set_cached_value(ticket, related)
     return ticket
+
+
+_TICKET_RELATIONS = [field for field in Ticket._meta.concrete_fields if field.is_relation]
 
 
 def _stored_name(obj) -> str:
@@ -441,8 +452,9 @@ def ticket_reply(
     else:
         new_status = Status.OPEN if ticket.status in (Status.WAITING, Status.SOLVED, Status.CLOSED) else None
     if new_status and new_status != ticket.status:
-        _set_status(ticket, actor=author, status=new_status, channel=channel)
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+        _set_status(ticket, actor=author, status=new_status, channel=channel)  # saves updated_at too
+    else:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return ticket
 
 
