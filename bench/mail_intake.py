@@ -70,7 +70,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -174,22 +173,7 @@ def log(message):
 
 # --- the machine ---------------------------------------------------------------------------------
 
-
-def machine_lines() -> list[str]:
-    config_args = sysconfig.get_config_var("CONFIG_ARGS") or ""
-    cflags = sysconfig.get_config_var("PY_CFLAGS_NODIST") or ""
-    pgo = "--enable-optimizations" in config_args or "-fprofile-use" in cflags
-    lto = "--with-lto" in config_args or "-flto" in cflags
-    cpus = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")]
-    load = os.getloadavg()
-    return [
-        f"Python {sys.version.split()[0]} at {sys.executable} (real: {os.path.realpath(sys.executable)}); "
-        f"PGO: {'yes' if pgo else 'no'}, LTO: {'yes' if lto else 'no'} (CONFIG_ARGS: {config_args or '-'})",
-        f"CPU: {cpus[0] if cpus else '?'} x {len(cpus) or os.cpu_count()}",
-        f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
-    ]
-
+from bench.common import machine_lines  # noqa: E402
 
 MACHINE = machine_lines()  # before anything of ours adds to the load
 

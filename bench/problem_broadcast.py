@@ -275,6 +275,8 @@ def main() -> int:
         "each on hold": not Ticket.objects.filter(pk__in=linked).exclude(status=Status.ON_HOLD).exists(),
         "one mail each in the outbox": OutboundMessage.objects.filter(event__in=replies).count() == len(linked),
         "broadcast counted": (broadcast.done, broadcast.skipped) == (len(linked), 0),
+        "every page answered 200, idle and during": all(
+            page["errors"] == 0 and page["n"] > 0 for page in [*idle.values(), *during.values()]),
     }
 
     rate = len(per_ticket) / span if span == span and span > 0 else 0.0

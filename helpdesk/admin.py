@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,11 @@ class ConfigurationSite(admin.AdminSite):
                    for model in self._registry)
 
     def login(self, request, extra_context=None):
-        # One login page for the whole product (with its lockout and second factor).
+        # Someone signed in without these powers is refused (the login page would send them straight
+        # back: a redirect loop); the others get the one login page of the product (with its lockout
+        # and second factor).
+        if request.user.is_authenticated:
+            raise PermissionDenied
         return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or self.index_url(), settings.LOGIN_URL)
 
     def index_url(self):

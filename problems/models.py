@@ -90,7 +90,9 @@ class ProblemTicket(models.Model):
         verbose_name_plural = _("linked tickets")
         ordering = ["-linked_at", "-id"]
         indexes = [models.Index(fields=["problem", "workaround_sent_at"]),
-                   models.Index(fields=["problem", "resolution_sent_at"])]
+                   models.Index(fields=["problem", "resolution_sent_at"]),
+                   # The problem page's list, newest first: 25 rows of 10,000 without sorting them all.
+                   models.Index(fields=["problem", "-linked_at", "-id"], name="problem_link_recent_idx")]
 
     def __str__(self):
         return f"{self.problem.reference} <- {self.ticket_id}"

@@ -246,7 +246,9 @@ def _start_broadcast(problem: Problem, *, kind: str, actor) -> Broadcast:
         for _worker in range(max(1, settings.HELPDESK_BROADCAST_PARALLELISM)):
             run_broadcast.delay(broadcast.pk)
 
-    transaction.on_commit(start)
+    # robust: with the broker down the problem is still published; beat's resume_broadcasts starts
+    # the broadcast once it has been silent for HELPDESK_BROADCAST_STALE_SECONDS.
+    transaction.on_commit(start, robust=True)
     return broadcast
 
 

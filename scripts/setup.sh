@@ -9,7 +9,16 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 VENV=${VENV:-$ROOT/.venv}
-PY=${PYTHON:-python3.11}
+# The venv's interpreter: $PYTHON if given, else the fastest Python 3.11 found (scripts/pick_python.py:
+# Debian's PGO build beats a source build on PATH), keeping the venv's own unless another is clearly faster.
+venv_python() { sed -n 's/^executable = //p' "$VENV/pyvenv.cfg" 2>/dev/null || true; }
+if [ -n "${PYTHON:-}" ]; then
+  PY=$PYTHON
+else
+  current=$(venv_python)
+  PY=$(python3 scripts/pick_python.py python3.11 /usr/bin/python3.11 ${current:+--current "$current"} 2>/dev/null) ||
+    PY=python3.11
+fi
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 log() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
 
@@ -77,6 +86,11 @@ fi
 requirements=requirements.txt want=run
 if [ "${SETUP_TEST:-0}" = 1 ]; then requirements=requirements-test.txt want=test; fi
 hash=$(cat requirements.txt requirements-test.txt | sha1sum | cut -c1-12)
+if [ -f "$VENV/pyvenv.cfg" ] && [ "$(realpath "$(venv_python)" 2>/dev/null)" != "$(realpath "$(command -v "$PY")")" ]; then
+  log "Making $VENV again on $PY (the faster interpreter here)"
+  "$PY" -m venv --clear "$VENV"
+  rm -f "$VENV"/.installed-*
+fi
 # The test set includes the runtime set, so a venv made for the tests serves `make run` too.
 if [ ! -f "$VENV/.installed-$hash-test" ] && [ ! -f "$VENV/.installed-$hash-$want" ]; then
   log "Installing Python packages into $VENV"

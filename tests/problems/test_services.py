@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from problems import services
 from problems.models import (
-    BroadcastKind, ProblemEvent, ProblemEventKind, ProblemStatus, ProblemTicket, ProposalStatus,
+    Broadcast, BroadcastKind, ProblemEvent, ProblemEventKind, ProblemStatus, ProblemTicket, ProposalStatus,
 )
 from tests.factories import make_agent
 from tickets.models import EventKind, Status, TicketEvent
@@ -275,3 +275,34 @@ def test_an_admin_decides_too(problem, engineer, admin_user):
     services.proposal_decide(proposal=proposal, actor=admin_user, approve=False, reason="Too risky now.")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED
+
+
+def test_a_workaround_published_while_the_broker_is_down_is_sent_once_the_sweep_resumes_it(
+        problem, engineer, make_customer_ticket, monkeypatch, django_capture_on_commit_callbacks, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from problems import tasks
+
+    ticket = make_customer_ticket()
+    services.problem_link_tickets(problem=problem, actor=engineer, tickets=[ticket])
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.run_broadcast, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast = services.problem_publish_workaround(problem=problem, actor=engineer)
+    problem.refresh_from_db()
+    assert problem.workaround_published_at is not None and replies(ticket) == []
+
+    # Beat's sweep, once the broadcast has been silent long enough and the broker is back.
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.HELPDESK_BROADCAST_STALE_SECONDS + 1))
+    monkeypatch.setattr(tasks.run_broadcast, "delay", tasks.run_broadcast)
+    tasks.resume_broadcasts()
+    assert len(replies(ticket)) == 1
+    broadcast.refresh_from_db()
+    assert broadcast.finished_at is not None and broadcast.done == 1

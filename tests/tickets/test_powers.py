@@ -211,12 +211,15 @@ def test_the_3rd_level_keeps_categories_and_sla_configuration_without_being_an_a
     assert "configuration-link" in client.get("/agent/").text
 
 
-def test_lower_levels_are_sent_to_the_login_and_see_no_link(login, agent1, agent2):
+def test_lower_levels_are_refused_and_see_no_link(login, agent1, agent2, client):
     for agent in (agent1, agent2):
-        client = login(agent)
-        assert client.get("/agent/configuration/").status_code == 302
-        assert client.get("/agent/configuration/tickets/category/add/").status_code == 302
-        assert "configuration-link" not in client.get("/agent/").text
+        agent_client = login(agent)
+        # Refused, not sent to the login page: signed in already, it would send them back (a loop).
+        assert agent_client.get("/agent/configuration/", follow=True).status_code == 403
+        assert agent_client.get("/agent/configuration/tickets/category/add/", follow=True).status_code == 403
+        assert "configuration-link" not in agent_client.get("/agent/").text
+    client.logout()
+    assert client.get("/agent/configuration/", follow=True).redirect_chain[-1][0].startswith("/accounts/login/")
 
 
 def test_a_tier_without_the_permission_loses_the_configuration(login, agent3, tiers):
@@ -225,7 +228,7 @@ def test_a_tier_without_the_permission_loses_the_configuration(login, agent3, ti
     assert client.get("/agent/configuration/tickets/category/").status_code == 403
     assert client.get("/agent/configuration/escalation/schedule/").status_code == 200
     tiers[2].permissions.clear()
-    assert client.get("/agent/configuration/").status_code == 302
+    assert client.get("/agent/configuration/", follow=True).status_code == 403
 
 
 def test_a_new_top_level_tier_starts_with_the_3rd_levels_powers(tiers):
