@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from .models import ClockEvent, ClockEventKind, Notification, TicketClock
@@ -30,5 +31,18 @@ def notifications_for(user, *, unread_only: bool = False) -> QuerySet:
     return queryset.order_by("-created_at", "-id")
 
 
+def unread_key(user_id: int) -> str:
+    return f"escalation:unread:{user_id}"
+
+
+UNREAD_SECONDS = 300
+
+
 def unread_notification_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The navbar's number on every agent page: kept in the cache until the services give the user
+    a notification or mark some read (escalation.services drops it)."""
+    count = cache.get(unread_key(user.pk))
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(unread_key(user.pk), count, UNREAD_SECONDS)
+    return count

@@ -16,9 +16,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.caching import drop_now_and_after_commit
 from tickets import services as ticket_services
 from tickets.models import OPEN_STATUSES, Priority, Ticket, Tier
 
+from . import selectors
 from .clocks import recompute_ticket, schedule_moments
 from .models import ClockEvent, ClockEventKind, ClockState, EscalationRule, Notification, RuleAction, TicketClock
 
@@ -209,6 +211,8 @@ def notify(*, ticket: Ticket, kind: str, recipients, data: dict) -> list[Notific
         [Notification(recipient=user, ticket=ticket, kind=kind, data=data) for user in recipients]
     )
     ids = [n.pk for n in created]
+    for user in recipients:
+        drop_now_and_after_commit(key=selectors.unread_key(user.pk))
     if ids:
         transaction.on_commit(lambda: send_sla_mail.delay(ids), robust=True)
     return created
@@ -218,6 +222,7 @@ def notifications_mark_read(*, user, ids=None) -> int:
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
+    drop_now_and_after_commit(key=selectors.unread_key(user.pk))
     return queryset.update(read_at=timezone.now())
 
 

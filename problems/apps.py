@@ -14,6 +14,13 @@ class ProblemsConfig(AppConfig):
         from .presenters import describe_ticket_event
         from .receivers import problem_panel_data, queue_selection_action
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Problem
+        from .selectors import forget_problems_to_link
+
+        post_save.connect(forget_problems_to_link, sender=Problem, dispatch_uid="problems.to-link-save")
+        post_delete.connect(forget_problems_to_link, sender=Problem, dispatch_uid="problems.to-link-delete")
         presenters.register_detail_renderer(describe_ticket_event)
         agent_ticket_page.connect(problem_panel_data, sender=Ticket, dispatch_uid="problems.panel")
         agent_queue_page.connect(queue_selection_action, sender=Ticket, dispatch_uid="problems.queue-selection")

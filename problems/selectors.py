@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from helpdesk.caching import drop_now_and_after_commit
 from knowledgebase.models import SEARCH_CONFIGS, Article, LinkKind
 from tickets import roles
 from tickets.models import Ticket
@@ -97,9 +99,23 @@ def problem_for_ticket(ticket) -> ProblemTicket | None:
     return ProblemTicket.objects.filter(ticket=ticket).select_related("problem").first()
 
 
+TO_LINK_KEY = "problems:to-link"
+TO_LINK_SECONDS = 300
+
+
 def problems_to_link() -> list[Problem]:
-    return list(Problem.objects.filter(status__in=[*ACTIVE_STATUSES, ProblemStatus.RESOLVED])
-                .only("pk", "title", "status").order_by("-updated_at", "-id")[:LINK_CHOICES_LIMIT])
+    """The problems an agent may link tickets to. The queue and every ticket page offer them, so the
+    list stays in the cache until a problem changes (problems/apps.py drops it)."""
+    problems = cache.get(TO_LINK_KEY)
+    if problems is None:
+        problems = list(Problem.objects.filter(status__in=[*ACTIVE_STATUSES, ProblemStatus.RESOLVED])
+                        .only("pk", "title", "status").order_by("-updated_at", "-id")[:LINK_CHOICES_LIMIT])
+        cache.set(TO_LINK_KEY, problems, TO_LINK_SECONDS)
+    return problems
+
+
+def forget_problems_to_link(**kwargs) -> None:
+    drop_now_and_after_commit(key=TO_LINK_KEY)
 
 
 def proposals_for_ticket(ticket) -> list[ChangeProposal]:

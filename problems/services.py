@@ -29,6 +29,7 @@ from .models import (
     ACTIVE_STATUSES, Broadcast, BroadcastKind, CandidateDismissal, ChangeProposal, Problem, ProblemEvent, ProblemEventKind,
     ProblemStatus, ProblemTicket, ProposalStatus, Risk,
 )
+from .selectors import forget_problems_to_link
 
 TEXT_MAX_LENGTH = 20_000
 
@@ -80,6 +81,7 @@ def _lock(problem: Problem) -> Problem:
 
 def _event(problem, *, kind, actor, body="", data=None) -> ProblemEvent:
     Problem.objects.filter(pk=problem.pk).update(updated_at=timezone.now())
+    forget_problems_to_link()  # their order is the latest worked first
     return ProblemEvent.objects.create(problem=problem, kind=kind, actor=actor, body=body, data=data or {})
 
 

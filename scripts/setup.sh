@@ -16,8 +16,9 @@ if [ -n "${PYTHON:-}" ]; then
   PY=$PYTHON
 else
   current=$(venv_python)
-  PY=$(python3 scripts/pick_python.py python3.11 /usr/bin/python3.11 ${current:+--current "$current"} 2>/dev/null) ||
-    PY=python3.11
+  # If the timing fails, the venv keeps its interpreter.
+  PY=$(python3 scripts/pick_python.py python3.11 /usr/bin/python3.11 ${current:+--current "$current"}) ||
+    PY=${current:-python3.11}
 fi
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 log() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }

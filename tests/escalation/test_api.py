@@ -79,3 +79,19 @@ def test_notifications_are_listed_and_marked_read(ticket, agent1, tier1):
     assert "First response" in notifications[0]["text"]
     assert client.post("/api/v1/notifications/read/", {}, format="json").json() == {"marked": 1}
     assert client.get("/api/v1/notifications/?unread=true").json()["results"] == []
+
+
+def test_the_navbar_count_follows_new_and_read_notifications_although_it_is_cached(login, ticket, agent1):
+    from escalation import services
+
+    client = login(agent1)
+
+    def navbar_count():
+        return client.get("/agent/").context["unread_notifications"]
+
+    assert navbar_count() == 0
+    services.notify(ticket=ticket, kind="warned", recipients=[agent1], data={})
+    services.notify(ticket=ticket, kind="breached", recipients=[agent1], data={})
+    assert navbar_count() == 2
+    services.notifications_mark_read(user=agent1)
+    assert navbar_count() == 0

@@ -306,3 +306,13 @@ def test_a_workaround_published_while_the_broker_is_down_is_sent_once_the_sweep_
     assert len(replies(ticket)) == 1
     broadcast.refresh_from_db()
     assert broadcast.finished_at is not None and broadcast.done == 1
+
+
+def test_the_problems_offered_for_linking_follow_new_and_closed_problems_although_they_are_cached(problem, engineer):
+    from problems import selectors
+
+    assert [p.pk for p in selectors.problems_to_link()] == [problem.pk]
+    newer = services.problem_create(actor=engineer, title="Mail server rejects large attachments")
+    assert [p.pk for p in selectors.problems_to_link()] == [newer.pk, problem.pk]
+    services.problem_change_status(problem=newer, actor=engineer, status=ProblemStatus.CLOSED)
+    assert [p.pk for p in selectors.problems_to_link()] == [problem.pk]
