@@ -1177,7 +1177,7 @@ def start_gunicorn(workdir, port):
     env = server_env(workdir / "static")
     logfile = open(workdir / "gunicorn.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "-c", "helpdesk/gunicorn_conf.py", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(ARGS.workers), "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT,
     )

@@ -131,7 +131,7 @@ def start_gunicorn(port):
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_SSL_REDIRECT": "false",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    proc = start([sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
+    proc = start([sys.executable, "-m", "gunicorn", "-c", "helpdesk/gunicorn_conf.py", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
                   "--workers", str(ARGS.gunicorn_workers), "--log-level", "warning"], WORKDIR / "gunicorn.log", env)
     import requests
 

@@ -29,10 +29,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# A request line (method, address, version) over 8190 bytes gets gunicorn's own 414 before the
-# helpdesk sees it; API addresses over 4096 characters get the helpdesk's JSON 414.
-gunicorn helpdesk.wsgi:application --bind "$BIND:$PORT" --workers "${WEB_WORKERS:-2}" \
-  --limit-request-line 8190 --access-logfile - --error-logfile - &
+# helpdesk/gunicorn_conf.py: the request line limit (the helpdesk's own 414) and the logs.
+gunicorn -c helpdesk/gunicorn_conf.py helpdesk.wsgi:application --bind "$BIND:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --access-logfile - &
 pids+=($!)
 celery -A helpdesk worker -l info --concurrency "${CELERY_CONCURRENCY:-2}" -n "helpdesk@%h" &
 pids+=($!)

@@ -1,6 +1,6 @@
 """Safe defaults: `make run` listens on this machine only and without Django's debug pages; too large a
 body is a 413 and too long an address a 414, our page in the reader's language or JSON under /api/,
-like a foreign Host header's 400 (helpdesk/web/errors.py). gunicorn's own limit (scripts/run.sh) is
+like a foreign Host header's 400 (helpdesk/web/errors.py). gunicorn's own limit (helpdesk/gunicorn_conf.py) is
 checked against a real gunicorn."""
 
 import json
@@ -152,15 +152,27 @@ def _get(port, target) -> tuple[int, str, bytes]:
     return status, content_type, body
 
 
+GUNICORN_CONF = "helpdesk/gunicorn_conf.py"
+
+
+def test_every_way_of_serving_reads_the_gunicorn_settings():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for text in (RUN_SH, compose):
+        assert f"gunicorn -c {GUNICORN_CONF} helpdesk.wsgi:application" in text
+
+
 def test_gunicorn_with_the_limits_of_make_run():
-    """Addresses up to gunicorn's request line limit reach the helpdesk, which answers those over
-    MAX_URI_LENGTH with its JSON 414; longer request lines get gunicorn's own (plain) 414."""
-    limit = int(re.search(r"--limit-request-line (\d+)", RUN_SH).group(1))
+    """Addresses up to gunicorn's request line limit (helpdesk/gunicorn_conf.py, which make run and
+    docker-compose use) reach the helpdesk, which answers those over MAX_URI_LENGTH with its JSON
+    414; longer request lines get gunicorn's own (plain) 414."""
+    from helpdesk import gunicorn_conf
+
+    limit = gunicorn_conf.limit_request_line
     assert limit > errors.MAX_URI_LENGTH + 100
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1", "--limit-request-line", str(limit)], cwd=ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONF, "helpdesk.wsgi:application",
+                               "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):

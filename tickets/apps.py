@@ -34,6 +34,12 @@ class TicketsConfig(AppConfig):
                         Tier.permissions.through):
             m2m_changed.connect(forget_permission_holders, sender=through, dispatch_uid=f"holders-m2m-{through.__name__}")
 
+        # Each agent's tiers (roles.memberships).
+        from .roles import forget_memberships
+
+        post_save.connect(forget_memberships, sender=TierMembership, dispatch_uid="memberships-save")
+        post_delete.connect(forget_memberships, sender=TierMembership, dispatch_uid="memberships-delete")
+
         def grant_default_permissions(sender, instance, created, raw=False, **kwargs):
             if created and not raw:
                 from .services import tier_grant_default_permissions

@@ -1,15 +1,40 @@
 """Who is who: customers, agents (members of a support tier) and admins.
 
-The answers are cached on the user object for the length of a request, so pages that ask often cost
-one query at most.
+Every page asks, often several times: the tiers of every agent stay in the cache (dropped when a
+membership changes, tickets/apps.py), and a user's answer on the user object for the request.
 """
+
+MEMBERSHIPS_KEY = "tickets:memberships"
+MEMBERSHIPS_SECONDS = 300
+
+
+def memberships() -> dict[int, frozenset]:
+    """Each agent's tiers by user id (a helpdesk has tens or hundreds of agents)."""
+    from django.core.cache import cache
+
+    known = cache.get(MEMBERSHIPS_KEY)
+    if known is None:
+        from .models import TierMembership
+
+        found: dict[int, set] = {}
+        for agent_id, tier_id in TierMembership.objects.values_list("agent_id", "tier_id"):
+            found.setdefault(agent_id, set()).add(tier_id)
+        known = {agent_id: frozenset(tiers) for agent_id, tiers in found.items()}
+        cache.set(MEMBERSHIPS_KEY, known, MEMBERSHIPS_SECONDS)
+    return known
+
+
+def forget_memberships(**_kwargs) -> None:
+    from helpdesk.caching import drop_now_and_after_commit
+
+    drop_now_and_after_commit(key=MEMBERSHIPS_KEY)
 
 
 def is_agent(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if not hasattr(user, "_helpdesk_tier_ids"):
-        user._helpdesk_tier_ids = frozenset(user.tier_memberships.values_list("tier_id", flat=True))
+        user._helpdesk_tier_ids = memberships().get(user.pk, frozenset())
     return user.is_superuser or bool(user._helpdesk_tier_ids)
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from django.views import defaults
 
 # Longest API path with query string answered; gunicorn refuses request lines over its
-# --limit-request-line (8190 bytes, scripts/run.sh) with its own 414 before Django sees them.
+# limit_request_line (8190 bytes, helpdesk/gunicorn_conf.py) with its own 414 before Django sees them.
 MAX_URI_LENGTH = 4096
 
 
