@@ -263,6 +263,9 @@ def test_a_word_common_in_one_language_is_looked_up_in_the_others_index(agent1, 
     agent_plan = _search_plan(agent1, text="Passwort", language=language)
     assert f"article_search_{language}_idx" in agent_plan and f"article_title_{language}_idx" in agent_plan
     customer_plan = _search_plan(customer, text="Passwort", language=language)
-    assert f"article_public_search_{language}_idx" in customer_plan
-    assert f"article_public_title_{language}_idx" in customer_plan
-    assert "Seq Scan" not in agent_plan + customer_plan
+    # The customer's search reads half as many rows (public articles only): the planner may take
+    # one of the language's public indexes and look the few candidates up by key; either way it
+    # reads this language's index, never the table.
+    assert (f"article_public_search_{language}_idx" in customer_plan
+            or f"article_public_title_{language}_idx" in customer_plan), customer_plan
+    assert "Seq Scan" not in agent_plan + customer_plan, agent_plan + customer_plan

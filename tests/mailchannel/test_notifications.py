@@ -101,12 +101,15 @@ def test_a_delivered_mail_is_never_sent_again(ticket):
 def test_a_real_worker_sends_the_confirmation_after_commit(celery_worker_proc, customer, tiers):
     ticket = make_ticket(customer, subject="Worker test")
 
+    def sent():
+        return "".join(p.read_text() for p in celery_worker_proc.mail_dir.iterdir())
+
+    # The file backend creates the file, then writes it: wait for the mail, not for the file.
     deadline = time.time() + 20
-    while not list(celery_worker_proc.mail_dir.iterdir()):
+    while ticket.reference not in sent():
         assert time.time() < deadline, celery_worker_proc.log.read_text()[-3000:]
         time.sleep(0.1)
-    sent = "".join(p.read_text() for p in celery_worker_proc.mail_dir.iterdir())
-    assert ticket.reference in sent
+    sent = sent()
     assert customer.email in sent
     deadline = time.time() + 10
     while OutboundMessage.objects.get(ticket=ticket).status != OutboundStatus.SENT:
