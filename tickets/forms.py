@@ -183,7 +183,9 @@ class StatusForm(StyledForm):
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in statuses]
+        # Nothing chosen until the agent chooses: with the first change preselected, "Set" clicked
+        # without looking changed the status.
+        self.fields["status"].choices = [("", _("– choose the new status –"))] + [(s, Status(s).label) for s in statuses]
 
 
 class PriorityForm(StyledForm):

@@ -335,3 +335,15 @@ def test_a_huge_result_is_counted_only_up_to_the_cap(login, agent1, customer, ti
         make_ticket(customer, subject=f"T{i}")
     page = login(agent1).get("/agent/?size=10").text
     assert "More than 5 tickets" in page
+
+
+def test_the_status_form_changes_nothing_until_a_status_is_chosen(login, agent1, ticket):
+    client = login(agent1)
+    page = client.get(agent_url(ticket)).text
+    form = page[page.index('id="id_status_status"'):]
+    form = form[:form.index("</select>")]
+    assert '<option value="" selected>' in form
+    response = client.post(agent_url(ticket, "status"), {"status": ""})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
