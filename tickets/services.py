@@ -368,6 +368,8 @@ def ticket_create(
         if tier is None:
             raise ValidationError(_("The helpdesk has no support tier yet; an admin must create one."))
     profile = Profile.objects.filter(user=requester).select_related("organisation").first()
+    if profile is not None:
+        requester.profile = profile  # the confirmation mail reads the requester's language from it
     ticket = Ticket.objects.create(
         reference=_next_reference(),
         subject=subject,

@@ -347,3 +347,15 @@ def test_the_status_form_changes_nothing_until_a_status_is_chosen(login, agent1,
     assert response.status_code == 400
     ticket.refresh_from_db()
     assert ticket.status == "new"
+
+
+def test_filing_a_ticket_in_the_portal_reads_the_customers_profile_once(login, customer, tiers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(customer)
+    with CaptureQueriesContext(connection) as statements:
+        response = client.post("/portal/tickets/new/", {"subject": "Drucker druckt nicht", "description": "Seit heute."})
+    assert response.status_code == 302
+    profile_reads = [q for q in statements.captured_queries if q["sql"].startswith('SELECT "tickets_profile"')]
+    assert len(profile_reads) == 1, [q["sql"][:120] for q in profile_reads]
