@@ -41,8 +41,6 @@ UNREAD_SECONDS = 300
 def unread_notification_count(user) -> int:
     """The navbar's number on every agent page: kept in the cache until the services give the user
     a notification or mark some read (escalation.services drops it)."""
-    count = cache.get(unread_key(user.pk))
-    if count is None:
-        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        cache.set(unread_key(user.pk), count, UNREAD_SECONDS)
-    return count
+    return cache.get_or_set(
+        unread_key(user.pk), lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        UNREAD_SECONDS)

@@ -95,6 +95,14 @@ def problem_broadcasts(*, problem: Problem) -> list[Broadcast]:
     return list(problem.broadcasts.select_related("started_by").order_by("-created_at", "-id")[:5])
 
 
+def stale_broadcast_ids(*, silent_for: timedelta) -> list[int]:
+    """Unfinished broadcasts that made no progress for `silent_for` (their task was lost or their
+    workers killed); a running one reports after every batch."""
+    stale = timezone.now() - silent_for
+    return list(Broadcast.objects.filter(finished_at__isnull=True, created_at__lt=stale)
+                .exclude(heartbeat_at__gte=stale).values_list("pk", flat=True))
+
+
 def problem_for_ticket(ticket) -> ProblemTicket | None:
     return ProblemTicket.objects.filter(ticket=ticket).select_related("problem").first()
 
@@ -106,12 +114,9 @@ TO_LINK_SECONDS = 300
 def problems_to_link() -> list[Problem]:
     """The problems an agent may link tickets to. The queue and every ticket page offer them, so the
     list stays in the cache until a problem changes (problems/apps.py drops it)."""
-    problems = cache.get(TO_LINK_KEY)
-    if problems is None:
-        problems = list(Problem.objects.filter(status__in=[*ACTIVE_STATUSES, ProblemStatus.RESOLVED])
-                        .only("pk", "title", "status").order_by("-updated_at", "-id")[:LINK_CHOICES_LIMIT])
-        cache.set(TO_LINK_KEY, problems, TO_LINK_SECONDS)
-    return problems
+    return cache.get_or_set(TO_LINK_KEY, lambda: list(
+        Problem.objects.filter(status__in=[*ACTIVE_STATUSES, ProblemStatus.RESOLVED])
+        .only("pk", "title", "status").order_by("-updated_at", "-id")[:LINK_CHOICES_LIMIT]), TO_LINK_SECONDS)
 
 
 def forget_problems_to_link(**kwargs) -> None:

@@ -4,10 +4,8 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
-from . import services
-from .models import Broadcast
+from . import selectors, services
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -24,7 +22,6 @@ def resume_broadcasts() -> None:
     killed). A running broadcast reports after every batch (a second or two), so this silence means
     its workers are gone; batches are claimed with SKIP LOCKED and marked per ticket, so resuming
     doubles nothing."""
-    stale = timezone.now() - timedelta(seconds=settings.HELPDESK_BROADCAST_STALE_SECONDS)
-    for broadcast_id in Broadcast.objects.filter(finished_at__isnull=True, created_at__lt=stale).exclude(
-            heartbeat_at__gte=stale).values_list("pk", flat=True):
+    for broadcast_id in selectors.stale_broadcast_ids(
+            silent_for=timedelta(seconds=settings.HELPDESK_BROADCAST_STALE_SECONDS)):
         run_broadcast.delay(broadcast_id)

@@ -12,16 +12,15 @@ def memberships() -> dict[int, frozenset]:
     """Each agent's tiers by user id (a helpdesk has tens or hundreds of agents)."""
     from django.core.cache import cache
 
-    known = cache.get(MEMBERSHIPS_KEY)
-    if known is None:
+    def read():
         from .models import TierMembership
 
         found: dict[int, set] = {}
         for agent_id, tier_id in TierMembership.objects.values_list("agent_id", "tier_id"):
             found.setdefault(agent_id, set()).add(tier_id)
-        known = {agent_id: frozenset(tiers) for agent_id, tiers in found.items()}
-        cache.set(MEMBERSHIPS_KEY, known, MEMBERSHIPS_SECONDS)
-    return known
+        return {agent_id: frozenset(tiers) for agent_id, tiers in found.items()}
+
+    return cache.get_or_set(MEMBERSHIPS_KEY, read, MEMBERSHIPS_SECONDS)
 
 
 def forget_memberships(**_kwargs) -> None:
