@@ -24,3 +24,14 @@ class EscalationConfig(AppConfig):
         ticket_changed.connect(keep_clocks_in_step, sender=Ticket, weak=False, dispatch_uid="escalation.clocks")
         presenters.register_detail_renderer(describe_ticket_event)
         agent_ticket_page.connect(sla_panel_data, sender=Ticket, dispatch_uid="escalation.sla-panel")
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .clocks import forget_policies
+        from .models import BusinessInterval, Holiday, Schedule, SlaPolicy, SlaTarget
+
+        for model in (SlaPolicy, SlaTarget, Schedule, BusinessInterval, Holiday):
+            for signal in (post_save, post_delete):
+                signal.connect(forget_policies, sender=model, dispatch_uid=f"escalation.policies.{model.__name__}.{id(signal)}")
+        for through in (SlaPolicy.categories.through, SlaPolicy.organisations.through):
+            m2m_changed.connect(forget_policies, sender=through, dispatch_uid=f"escalation.policies.{through.__name__}")

@@ -13,8 +13,10 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
 from django.db.models import Q, Value
 
+from helpdesk.caching import drop_now_and_after_commit
 from tickets.models import SOLVED_STATUSES, EventKind, Ticket
 
 from .business_hours import BusinessCalendar, WeeklyInterval
@@ -41,9 +43,13 @@ def calendar_for(schedule: Schedule) -> BusinessCalendar:
 # --- choosing the policy -----------------------------------------------------------------------
 
 
-def _policies():
-    # One query for every policy and the ids its conditions name (each new ticket reads them).
-    return (
+POLICIES_KEY = "escalation:policies"
+POLICIES_SECONDS = 300
+
+
+def _read_policies() -> list[SlaPolicy]:
+    # One query for every policy and the ids its conditions name, one for all their targets.
+    policies = list(
         SlaPolicy.objects.select_related("schedule")
         .annotate(
             category_ids=ArrayAgg("categories__id", distinct=True, filter=Q(categories__isnull=False), default=Value([])),
@@ -52,6 +58,23 @@ def _policies():
         )
         .order_by("position", "id")
     )
+    by_policy: dict[int, dict[tuple[int, str], SlaTarget]] = {p.pk: {} for p in policies}
+    for target in SlaTarget.objects.filter(policy__in=policies):
+        by_policy[target.policy_id][(target.priority, target.metric)] = target
+    for policy in policies:
+        policy.targets_by_priority = by_policy[policy.pk]
+    return policies
+
+
+def _policies() -> list[SlaPolicy]:
+    """Every policy with its conditions and targets. Each new ticket and each change of priority or
+    category chooses among them, and admins change them rarely: they stay in the cache until a
+    policy, target or schedule changes (escalation/apps.py drops them)."""
+    return cache.get_or_set(POLICIES_KEY, _read_policies, POLICIES_SECONDS)
+
+
+def forget_policies(**kwargs) -> None:
+    drop_now_and_after_commit(key=POLICIES_KEY)
 
 
 def policy_matches(policy: SlaPolicy, ticket: Ticket) -> bool:
@@ -79,6 +102,8 @@ def policy_for(ticket: Ticket, policies=None) -> SlaPolicy | None:
 def _targets(policy: SlaPolicy | None, priority: int) -> dict[str, SlaTarget]:
     if policy is None:
         return {}
+    if hasattr(policy, "targets_by_priority"):  # read by _policies()
+        return {metric: t for (p, metric), t in policy.targets_by_priority.items() if p == priority}
     return {t.metric: t for t in SlaTarget.objects.filter(policy=policy, priority=priority)}
 
 

@@ -34,8 +34,10 @@ class MailChannelConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import Mailbox
-        from .outbound import forget_own_addresses
+        from .outbound import forget_default_mailbox, forget_own_addresses
 
         post_save.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="mailchannel.own-addresses-save")
         post_delete.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="mailchannel.own-addresses-delete")
+        post_save.connect(forget_default_mailbox, sender=Mailbox, dispatch_uid="mailchannel.default-mailbox-save")
+        post_delete.connect(forget_default_mailbox, sender=Mailbox, dispatch_uid="mailchannel.default-mailbox-delete")
         presenters.register_detail_renderer(describe_mail_event)

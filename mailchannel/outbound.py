@@ -18,6 +18,7 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from helpdesk.caching import drop_now_and_after_commit
 from tickets.models import EventKind, Profile, Status, Ticket, TicketEvent
 
 from .models import (
@@ -51,8 +53,22 @@ AUTOMATIC_KINDS = {OutboundKind.CREATED, OutboundKind.SOLVED, OutboundKind.REFUS
 # --- which mailbox speaks for a ticket ---------------------------------------------------------------
 
 
+DEFAULT_MAILBOX_KEY = "mailchannel:default-mailbox"
+DEFAULT_MAILBOX_SECONDS = 300
+# What an outgoing mail needs of its mailbox; the server passwords stay out of the cache.
+SENDER_FIELDS = ("pk", "name", "address", "display_name", "is_active", "is_default", "language")
+
+
 def default_mailbox() -> Mailbox | None:
-    return Mailbox.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+    """The active default mailbox, else the first active one. Every new ticket's confirmation asks:
+    it stays in the cache until a mailbox changes (mailchannel/apps.py drops it)."""
+    return cache.get_or_set(DEFAULT_MAILBOX_KEY, lambda: (
+        Mailbox.objects.filter(is_active=True).only(*SENDER_FIELDS).order_by("-is_default", "pk").first()),
+        DEFAULT_MAILBOX_SECONDS)
+
+
+def forget_default_mailbox(**kwargs) -> None:
+    drop_now_and_after_commit(key=DEFAULT_MAILBOX_KEY)
 
 
 def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
@@ -172,7 +188,12 @@ def record_event_mail(ticket: Ticket, event: TicketEvent) -> list[OutboundMessag
         answering = current[0]
     else:
         answering = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first() if inbound_id else None
-    mailbox = answering.mailbox if answering and answering.mailbox.is_active else mailbox_for_ticket(ticket)
+    if answering and answering.mailbox.is_active:
+        mailbox = answering.mailbox
+    elif event.kind == EventKind.CREATED and not inbound_id:
+        mailbox = default_mailbox()  # a ticket filed just now has no mail the customer wrote to
+    else:
+        mailbox = mailbox_for_ticket(ticket)
     if event.kind == EventKind.CREATED:
         # A new ticket has no mail of its own yet: its first mail answers the one that opened it, if any.
         in_reply_to = answering.message_id if answering else ""

@@ -166,6 +166,32 @@ def test_the_first_matching_policy_wins(customer, policy, office_hours):
     assert clock(plain, Metric.FIRST_RESPONSE).policy == policy
 
 
+def test_the_policies_are_read_once_and_an_admin_change_is_seen_by_the_next_ticket(
+        customer, policy, office_hours, django_assert_num_queries):
+    with at(MONDAY_9):
+        make_ticket(customer)  # reads the policies into the cache
+    target = policy.targets.get(metric=Metric.FIRST_RESPONSE, priority=Priority.NORMAL)
+    target.duration = timedelta(minutes=30)
+    target.save()
+    with at(MONDAY_9):
+        shorter = make_ticket(customer)
+    assert clock(shorter, Metric.FIRST_RESPONSE).due_at == berlin(2026, 11, 23, 9, 30)
+
+    vip = CategoryFactory(name="VIP")
+    special = SlaPolicy.objects.create(name="VIP", position=1, schedule=office_hours)
+    add_targets(special, first_response=timedelta(minutes=5))
+    with at(MONDAY_9):
+        make_ticket(customer, category=vip)  # the VIP policy names no category yet
+    special.categories.add(vip)
+    with at(MONDAY_9):
+        ticket = make_ticket(customer, category=vip)
+    assert clock(ticket, Metric.FIRST_RESPONSE).policy == special
+
+    from escalation.clocks import _policies
+    with at(MONDAY_9), django_assert_num_queries(0):  # (the cache's expiry counts in travelled time)
+        _policies()
+
+
 def test_calendar_hour_targets_run_around_the_clock(customer, office_hours, tiers):
     policy = SlaPolicy.objects.create(name="24h", is_default=True, schedule=office_hours)
     add_targets(policy, business_hours=False, resolution=timedelta(hours=24))

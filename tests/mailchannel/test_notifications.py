@@ -44,6 +44,20 @@ def test_a_german_customer_gets_german_mail(tiers):
     assert mail.outbox[0].extra_headers["Content-Language"] == "de"
 
 
+def test_confirmations_come_from_the_default_mailbox_and_follow_an_admin_change(customer, tiers):
+    from mailchannel.models import Mailbox
+
+    support = Mailbox.objects.create(name="support", address="support@example.test", is_default=True)
+    first = make_ticket(customer)
+    assert outbox_of(first, OutboundKind.CREATED).from_header == "support@example.test"
+
+    Mailbox.objects.create(name="service", address="service@example.test")
+    support.is_active = False  # the cached default mailbox is dropped with this save
+    support.save()
+    second = make_ticket(customer)
+    assert outbox_of(second, OutboundKind.CREATED).from_header == "service@example.test"
+
+
 def test_an_agent_answer_threads_under_the_confirmation_and_the_solution_is_mailed(ticket, agent1):
     services.ticket_reply(ticket=ticket, author=agent1, body="Restart the spooler.")
     services.ticket_change_status(ticket=ticket, actor=agent1, status=Status.SOLVED)
