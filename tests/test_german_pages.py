@@ -130,6 +130,10 @@ def user_content() -> list[str]:
         texts |= {proposal.title, proposal.reason, proposal.components, proposal.decision_reason}
     texts |= set(Mailbox.objects.values_list("name", flat=True)) | set(Mailbox.objects.values_list("address", flat=True))
     texts |= set(InboundMessage.objects.values_list("subject", flat=True))
+    from macros.models import Macro
+
+    for macro in Macro.objects.all():
+        texts |= {macro.title_de or "", macro.title_en or "", macro.body_de or "", macro.body_en or ""}
     texts |= {line for text in list(texts) for line in (text or "").splitlines()}
     return sorted((" ".join(t.split()) for t in texts if t and t.strip()), key=len, reverse=True)
 

@@ -78,7 +78,13 @@ def world(tiers, category):
     problem = problems.problem_create(actor=people["agent3"], title="VPN drops")
     proposal = problems.proposal_create(problem=problem, actor=people["agent3"], title="Raise keep-alive", reason="Drops")
 
+    from macros import services as macros
+
+    for_everyone = macros.macro_create(actor=people["admin"], scope="global", title_en="Log file", body_en="Send it.")
+    spare = macros.macro_create(actor=people["admin"], scope="global", title_en="Spare", body_en="For deleting.")
+
     return {
+        "macro": for_everyone, "spare_macro": spare,
         "erasure": ErasureRecord.objects.create(reason=ErasureReason.RETENTION, tickets=1),
         "erasure_request": ErasureRequest.objects.create(person=people["customer"]),
         "problem": problem, "proposal": proposal,
@@ -96,6 +102,10 @@ def _pk_for(name: str, world) -> int:
         return world["people"]["customer"].pk
     if name.startswith(("problems:", "problems-api:")):
         return world["problem"].pk
+    if name == "macros:delete":  # the admin deletes it: the other URLs keep theirs
+        return world["spare_macro"].pk
+    if name.startswith(("macros:", "macros-api:")):
+        return world["macro"].pk
     if "attachment" in name:
         return world["attachment"].pk
     if name.startswith(("kb:", "kb-api:")):
@@ -179,6 +189,7 @@ API_REVIEWERS = (F, F, F, F, F, A, A)
 API_NOT_AGENTS = NOT_AGENTS
 API_ADMINS = (F, F, F, F, F, F, A)
 WORKERS = (L, F, F, F, F, A, A)  # problems are worked by the 3rd level (its tier's permission) and admins
+ADMINS = (L, F, F, F, F, F, A)
 DECIDERS = (L, F, F, F, F, F, A)  # change proposals: tier leads (none here) and admins
 API_WORKERS = (F, F, F, F, F, A, A)
 API_DECIDERS = (F, F, F, F, F, F, A)
@@ -323,6 +334,16 @@ ACCESS = {
     "problems-api:problem-proposals": (BOTH, {"get": API_AGENTS, "post": API_WORKERS}),
     "problems-api:problem-decide": (POST, API_DECIDERS),
     "problems-api:problem-implemented": (POST, API_WORKERS),
+    # Text modules: agents use those for everyone; only admins change them (an agent's own: tests/macros).
+    "macros:list": (GET, AGENTS),
+    "macros:new": (BOTH, AGENTS),
+    "macros:edit": (BOTH, ADMINS),
+    "macros:delete": (POST, ADMINS),
+    "macros:picker": (GET, AGENTS),
+    "macros-api:macro-list": (BOTH, API_AGENTS),
+    "macros-api:macro-detail": (GET, API_AGENTS),
+    "macros-api:macro-text": (GET, API_AGENTS),
+    "macros-api:macro-apply": (POST, API_AGENTS),
     "api-schema": (GET, API_PUBLIC),
     "api-docs": (GET, API_PUBLIC),
 }

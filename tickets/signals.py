@@ -14,6 +14,10 @@ Two page hooks let another app take part in a ticket page without `tickets` know
 - `agent_ticket_page(sender=Ticket, ticket=..., user=...)` when the agent ticket page is drawn; a
   receiver returns a dict of what its part of the page needs, read in its selectors (escalation: the
   SLA clocks for its panel), so that the page's template tags only format.
+- `agent_reply_submitted(sender=Ticket, ticket=..., user=..., data=request.POST, reply={body, attachments,
+  status})` when an agent sends the reply form; a receiver that recognises its part of the form sends
+  the reply itself, with what it adds, in one transaction, and returns the ticket (the macros app: a
+  chosen text module and its changes); it raises ValidationError to refuse. None: the plain reply.
 - `agent_queue_page(sender=Ticket, user=...)` when the agent queue is drawn; a receiver returns what
   it adds to the bar of actions on the selected tickets, as `{"template": ..., **its context}`, or
   None when the user may not take it (the problems app: link the selection to a problem). The rows
@@ -32,4 +36,5 @@ ticket_filed_in_portal = Signal()
 reply_draft_requested = Signal()
 agent_ticket_page = Signal()
 agent_queue_page = Signal()
+agent_reply_submitted = Signal()
 registration_requested = Signal()

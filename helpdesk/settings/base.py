@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "mailchannel",
     "problems",
+    "macros",
     # Who changed which configuration, when, from what to what (privacy/auditing.py registers the models).
     "auditlog",
     "privacy",

@@ -20,7 +20,7 @@ from helpdesk.web.pagination import PAGE_SIZES, paginate
 from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
 from ..models import Ticket
-from ..signals import agent_queue_page, agent_ticket_page, reply_draft_requested
+from ..signals import agent_queue_page, agent_reply_submitted, agent_ticket_page, reply_draft_requested
 from ..presenters import draw_timeline
 
 
@@ -122,6 +122,11 @@ def ticket_detail(request, reference):
 
 
 def _reply(request, ticket, data):
+    reply = {"body": data["body"], "attachments": data["attachments"], "status": data["status"]}
+    for _receiver, handled in agent_reply_submitted.send(sender=Ticket, ticket=ticket, user=request.user,
+                                                         data=request.POST, reply=reply):
+        if handled is not None:
+            return handled
     return services.ticket_reply(
         ticket=ticket, author=request.user, body=data["body"], attachments=data["attachments"],
         status=data["status"] or None,

@@ -215,6 +215,26 @@ class Command(BaseCommand):
             services.ticket_create(requester=requester, category=hardware, subject=subject,
                                    description="Die Aufträge hängen in der Warteschlange.")
         self._problem(vpn_ticket)
+        self._macros(admin_user=get_user_model().objects.get(username="admin"))
+
+    def _macros(self, admin_user):
+        """Text modules for everyone, in both languages: `::` in a reply box offers them."""
+        from macros import services as macros
+
+        macros.macro_create(
+            actor=admin_user, scope="global", title_de="Bitte Protokoll senden", title_en="Please send the log",
+            body_de="Hallo {customer_first_name},\n\nbitte senden Sie uns die Protokolldatei des Programms als Anhang.\n\n"
+                    "Viele Grüße\n{agent_name}",
+            body_en="Hello {customer_first_name},\n\nplease send us the program's log file as an attachment.\n\n"
+                    "Kind regards\n{agent_name}",
+            set_status="waiting")
+        macros.macro_create(
+            actor=admin_user, scope="global", title_de="Gelöst: Neustart", title_en="Solved: restart",
+            body_de="Hallo {customer_first_name},\n\nnach einem Neustart funktioniert es wieder. Melden Sie sich gern, "
+                    "falls der Fehler erneut auftritt.\n\nViele Grüße\n{agent_name}",
+            body_en="Hello {customer_first_name},\n\nit works again after a restart. Let us know if the error comes "
+                    "back.\n\nKind regards\n{agent_name}",
+            set_status="solved")
 
     def _problem(self, vpn_ticket):
         """A problem the 3rd level works: the VPN ticket is one of its incidents, a change is proposed."""
