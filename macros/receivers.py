@@ -18,3 +18,10 @@ def reply_with_macro(sender, ticket, user, data, reply, **kwargs):
         raise ValidationError(_("The chosen text module no longer exists."))
     return macro_apply(macro=macro, ticket=ticket, agent=user, body=reply["body"], attachments=reply["attachments"],
                        status=reply["status"] or None)
+
+
+def queue_selection_action(sender, user, **kwargs) -> dict:
+    """Send a text module on every ticked ticket of the queue."""
+    from . import selectors
+
+    return {"template": "macros/queue_selection.html", "macros": selectors.macro_choices(user)}

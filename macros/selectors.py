@@ -158,3 +158,27 @@ def macro_changes(macro: Macro) -> list[str]:
     if macro.escalate:
         changes.append(_("Escalate"))
     return changes
+
+
+VERSION_KEY = "macros:version"
+CHOICES_SECONDS = 300
+
+
+def macro_choices(user) -> list[tuple[int, str]]:
+    """(pk, title) of the modules the user may send, for the queue's bar on every queue page: in the
+    cache under the version of all modules (macros/apps.py renews it when one changes), the user's
+    tiers and the language, so the queue makes no query for them."""
+    import uuid
+
+    from django.core.cache import cache
+
+    version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    tiers = ",".join(str(pk) for pk in sorted(roles.agent_tier_ids(user)))
+    key = f"macros:choices:{user.pk}:{tiers}:{roles.is_admin(user)}:{current_language()}:{version}"
+    return cache.get_or_set(key, lambda: [(m.pk, str(m.title)) for m in macro_list(user=user)], CHOICES_SECONDS)
+
+
+def forget_macro_choices(**kwargs) -> None:
+    from helpdesk.caching import drop_now_and_after_commit
+
+    drop_now_and_after_commit(key=VERSION_KEY)

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets import roles
-from tickets import services as tickets
+from tickets import services as ticket_services
 from tickets.models import Channel, Priority, Status
 
 from . import selectors
 from .models import Macro, Scope
 
+BULK_MAX_TICKETS = ticket_services.BULK_MAX_TICKETS
 TITLE_MAX_LENGTH = Macro._meta.get_field("title").max_length
 BODY_MAX_LENGTH = 20000
 FIELDS = ("title_de", "title_en", "body_de", "body_en", "scope", "tier", "set_status", "set_priority",
@@ -126,16 +127,38 @@ def macro_apply(*, macro: Macro, ticket, agent, body: str | None = None, attachm
     text = selectors.macro_text_for_ticket(macro, ticket=ticket, agent=agent) if body is None else body
     new_status = status or macro.set_status or None
     if text.strip():
-        ticket = tickets.ticket_reply(ticket=ticket, author=agent, body=text, attachments=attachments,
+        ticket = ticket_services.ticket_reply(ticket=ticket, author=agent, body=text, attachments=attachments,
                                       status=new_status, channel=channel, event_data={"macro": {"id": macro.pk, "title": str(macro)}})
     elif new_status and new_status != ticket.status:
-        ticket = tickets.ticket_change_status(ticket=ticket, actor=agent, status=new_status, channel=channel)
+        ticket = ticket_services.ticket_change_status(ticket=ticket, actor=agent, status=new_status, channel=channel)
     if macro.set_priority and macro.set_priority != ticket.priority:
-        ticket = tickets.ticket_change_priority(ticket=ticket, actor=agent, priority=macro.set_priority)
+        ticket = ticket_services.ticket_change_priority(ticket=ticket, actor=agent, priority=macro.set_priority)
     if macro.set_category_id and macro.set_category_id != ticket.category_id:
-        ticket = tickets.ticket_change_category(ticket=ticket, actor=agent, category=macro.set_category)
+        ticket = ticket_services.ticket_change_category(ticket=ticket, actor=agent, category=macro.set_category)
     if macro.take and ticket.assignee_id != agent.pk:
-        ticket = tickets.ticket_take(ticket=ticket, agent=agent)
+        ticket = ticket_services.ticket_take(ticket=ticket, agent=agent)
     if macro.escalate:
-        ticket = tickets.ticket_escalate(ticket=ticket, actor=agent, reason=macro.escalate_reason)
+        ticket = ticket_services.ticket_escalate(ticket=ticket, actor=agent, reason=macro.escalate_reason)
     return ticket
+
+
+def macro_apply_to_many(*, macro: Macro, tickets, agent) -> list:
+    """The module on every ticket, each with its own text and in its own transaction: a refusal
+    on one leaves the others sent. Outcomes as tickets.services.ticket_bulk_change reports them."""
+    if not selectors.macros_usable_by(agent).filter(pk=macro.pk).exists():
+        raise PermissionDenied(_("This text module is not available to you."))
+    tickets = list(tickets)
+    if not tickets:
+        raise ValidationError(_("Select the tickets first."))
+    if len(tickets) > ticket_services.BULK_MAX_TICKETS:
+        raise ValidationError(_("At most %(count)d tickets at once.") % {"count": ticket_services.BULK_MAX_TICKETS})
+    outcomes = []
+    for ticket in tickets:
+        try:
+            macro_apply(macro=macro, ticket=ticket, agent=agent)
+        except (ValidationError, PermissionDenied) as refusal:
+            text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            outcomes.append(ticket_services.BulkOutcome(ticket.reference, False, text))
+        else:
+            outcomes.append(ticket_services.BulkOutcome(ticket.reference, True, changed=("macro",)))
+    return outcomes

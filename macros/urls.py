@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.macro_edit, name="edit"),
     path("<int:pk>/delete/", views.macro_delete, name="delete"),
     path("picker/<str:reference>/", views.macro_picker, name="picker"),
+    path("selection/apply/", views.selection_apply, name="selection_apply"),
 ]

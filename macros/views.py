@@ -3,7 +3,7 @@
 and render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
-from tickets.selectors import ticket_get_for_user
+from helpdesk.web.selection import back_to_queue, report_outcomes, ticked_references
+from tickets.selectors import ticket_get_for_user, tickets_visible_to
 
 from . import selectors, services
 from .forms import MacroForm
@@ -82,3 +83,25 @@ def macro_picker(request, reference):
         {"id": m.pk, "title": str(m), "text": selectors.macro_text_for_ticket(m, ticket=ticket, agent=request.user),
          "changes": selectors.macro_changes(m)}
         for m in macros]})
+
+
+@agent_required
+@require_POST
+def selection_apply(request):
+    """The queue bar: the chosen text module on every ticked ticket, each reported."""
+    references = ticked_references(request)[:services.BULK_MAX_TICKETS + 1]
+    raw = request.POST.get("macro", "")
+    macro = selectors.macros_usable_by(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    if macro is None:
+        messages.error(request, _("Choose the text module to send."))
+        return back_to_queue(request)
+    found = {t.reference: t for t in tickets_visible_to(request.user)
+             .select_related("requester__profile", "tier", "assignee").filter(reference__in=references)}
+    try:
+        outcomes = services.macro_apply_to_many(macro=macro, tickets=[found[r] for r in references if r in found],
+                                                agent=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        report_outcomes(request, outcomes, missing=[r for r in references if r not in found])
+    return back_to_queue(request)

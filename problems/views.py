@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.pagination import paginate
+from helpdesk.web.selection import back_to_queue
 from tickets.selectors import ticket_get_for_user, tickets_visible_to
 
 from . import selectors, services
@@ -236,13 +236,6 @@ def ticket_link(request, reference):
 
 
 
-def _back_to_queue(request):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "agent:queue"
-    return redirect(target)
-
-
 @agent_required
 @require_POST
 def selection_link(request):
@@ -265,7 +258,7 @@ def selection_link(request):
         else:
             messages.success(request, ngettext("%(count)d ticket linked to %(problem)s.", "%(count)d tickets linked to %(problem)s.",
                                                len(links)) % {"count": len(links), "problem": problem.reference})
-    return _back_to_queue(request)
+    return back_to_queue(request)
 
 
 @agent_required
@@ -276,7 +269,7 @@ def selection_new(request):
     references = parse_references(" ".join(request.POST.getlist("tickets")))
     if not references:
         messages.error(request, _("Tick the tickets to link first."))
-        return _back_to_queue(request)
+        return back_to_queue(request)
     form = ProblemForm(owners=selectors.problem_owners(), with_tickets=True, initial={"tickets": " ".join(sorted(references)), "title": request.POST.get("title", "")[:200]})
     return _form_page(request, form, None)
 

@@ -206,6 +206,7 @@ ACCESS = {
     "portal:ticket_reply": (POST, OWN_TICKET),
     "portal:ticket_status": (POST, OWN_TICKET),
     "agent:queue": (GET, AGENTS),
+    "agent:queue_bulk": (POST, AGENTS),
     "agent:ticket_new": (BOTH, AGENTS),
     "agent:find": (GET, AGENTS),
     "agent:customer_search": (GET, AGENTS),
@@ -290,6 +291,7 @@ ACCESS = {
     "api:ticket-note": (POST, API_AGENTS),
     "api:ticket-send-back": (POST, API_AGENTS),
     "api:ticket-take": (POST, API_AGENTS),
+    "api:ticket-bulk": (POST, API_AGENTS),
     "api:customer-list": (BOTH, API_AGENTS),
     "api:customer-detail": (GET, API_AGENTS),
     # Personal data: the notice for everybody; a customer's own data page (agents are sent to their
@@ -340,6 +342,7 @@ ACCESS = {
     "macros:edit": (BOTH, ADMINS),
     "macros:delete": (POST, ADMINS),
     "macros:picker": (GET, AGENTS),
+    "macros:selection_apply": (POST, AGENTS),
     "macros-api:macro-list": (BOTH, API_AGENTS),
     "macros-api:macro-detail": (GET, API_AGENTS),
     "macros-api:macro-text": (GET, API_AGENTS),

@@ -756,6 +756,87 @@ def ticket_send_back(*, ticket: Ticket, actor, reason: str, to_tier: Tier | None
     return ticket_move_to_tier(ticket=ticket, actor=actor, to_tier=to_tier, reason=reason)
 
 
+# --- many tickets at once ----------------------------------------------------------------------
+
+BULK_MAX_TICKETS = 500
+BULK_CHANGES = ("category", "priority", "status", "assignee", "take", "escalate", "send_back")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What became of one ticket of a bulk change: done (with what changed), or refused and why."""
+
+    reference: str
+    done: bool
+    message: str = ""
+    changed: tuple[str, ...] = ()
+
+
+def _bulk_change_one(ticket: Ticket, *, actor, changes: dict) -> tuple[str, ...]:
+    """Every change on one ticket through its own service, in one transaction: all of them or none.
+    A value the ticket already has is left alone rather than refused."""
+    done = []
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if "category" in changes and ticket.category_id != (changes["category"].pk if changes["category"] else None):
+            ticket = ticket_change_category(ticket=ticket, actor=actor, category=changes["category"])
+            done.append("category")
+        if changes.get("priority") and ticket.priority != changes["priority"]:
+            ticket = ticket_change_priority(ticket=ticket, actor=actor, priority=changes["priority"])
+            done.append("priority")
+        if changes.get("status") and ticket.status != changes["status"]:
+            ticket = ticket_change_status(ticket=ticket, actor=actor, status=changes["status"])
+            done.append("status")
+        if "assignee" in changes and ticket.assignee_id != (changes["assignee"].pk if changes["assignee"] else None):
+            ticket = ticket_assign(ticket=ticket, actor=actor, assignee=changes["assignee"])
+            done.append("assignee")
+        if changes.get("take") and ticket.assignee_id != actor.pk:
+            ticket = ticket_take(ticket=ticket, agent=actor)
+            done.append("assignee")
+        if changes.get("escalate"):
+            ticket = ticket_escalate(ticket=ticket, actor=actor, reason=changes["escalate"])
+            done.append("tier")
+        if changes.get("send_back"):
+            ticket = ticket_send_back(ticket=ticket, actor=actor, reason=changes["send_back"])
+            done.append("tier")
+    return tuple(done)
+
+
+def ticket_bulk_change(*, actor, tickets, changes: dict) -> list[BulkOutcome]:
+    """Apply the same changes to many tickets, each through the service of a single change, with
+    its rules and powers. Each ticket commits on its own: a refusal on one (a level that may not
+    touch it, a status it cannot take) leaves the others done and is reported with its reason.
+
+    `changes`: any of category (a Category or None), priority, status, assignee (a user or None),
+    take (True), escalate or send_back (the reason)."""
+    _require_agent(actor)
+    unknown = set(changes) - set(BULK_CHANGES)
+    if unknown:
+        raise ValidationError(_("Unknown change: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    if not changes:
+        raise ValidationError(_("Choose at least one change."))
+    if changes.get("escalate") is not None and changes.get("send_back") is not None:
+        raise ValidationError(_("A ticket is either escalated or sent back, not both."))
+    for key in ("escalate", "send_back"):
+        if key in changes:
+            changes[key] = _clean_text(changes[key], field_label=_("Reason"), max_length=REASON_MAX_LENGTH)
+    tickets = list(tickets)
+    if not tickets:
+        raise ValidationError(_("Select the tickets first."))
+    if len(tickets) > BULK_MAX_TICKETS:
+        raise ValidationError(_("At most %(count)d tickets at once.") % {"count": BULK_MAX_TICKETS})
+    outcomes = []
+    for ticket in tickets:
+        try:
+            changed = _bulk_change_one(ticket, actor=actor, changes=changes)
+        except (ValidationError, PermissionDenied) as refusal:
+            text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            outcomes.append(BulkOutcome(ticket.reference, False, text))
+        else:
+            outcomes.append(BulkOutcome(ticket.reference, True, changed=changed))
+    return outcomes
+
+
 @transaction.atomic
 def ticket_record_automation(*, ticket: Ticket, data: dict) -> TicketEvent:
     """An internal timeline entry for what a background rule did (e.g. an SLA breach at the top tier).

@@ -16,6 +16,7 @@ portal_patterns = (
 agent_patterns = (
     [
         path("", agent.queue, name="queue"),
+        path("bulk/", agent.queue_bulk, name="queue_bulk"),
         path("tickets/new/", customers.ticket_new, name="ticket_new"),
         path("find/", customers.quick_find, name="find"),
         path("customers/", customers.customer_search, name="customer_search"),

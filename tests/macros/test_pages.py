@@ -95,3 +95,43 @@ def test_a_refused_module_keeps_the_reply_on_the_page_and_sends_nothing(login, a
 def test_the_ticket_page_offers_the_picker_in_the_reply_box(login, agent1, ticket):
     page = login(agent1).get(f"/agent/tickets/{ticket.reference}/").content.decode()
     assert f'data-url="/agent/macros/picker/{ticket.reference}/"' in page and 'name="macro"' in page
+
+
+def test_the_queue_bar_sends_a_module_on_every_ticked_ticket_and_reports_each(login, agent1, customer, tiers, make_macro):
+    from tests.factories import make_ticket
+    from tickets import services as tickets
+
+    done, closed = make_ticket(customer, notify=False), make_ticket(customer, notify=False)
+    tickets.ticket_change_status(ticket=closed, actor=agent1, status=Status.CLOSED)
+    macro = make_macro(agent1, set_priority=Priority.HIGH)
+    client = login(agent1)
+    assert 'formaction="/agent/macros/selection/apply/"' in client.get("/agent/").content.decode()
+    response = client.post("/agent/macros/selection/apply/", {"tickets": [done.reference, closed.reference],
+                                                             "macro": macro.pk}, follow=True)
+    page = response.content.decode()
+    assert "1 ticket changed." in page and f"{closed.reference} not changed:" in page
+    done.refresh_from_db()
+    assert done.priority == Priority.HIGH
+    assert done.events.get(kind=EventKind.REPLY).body == "Hello Alice, please restart the printer."
+
+
+def test_the_queue_bar_needs_a_module_the_agent_may_use(login, agent1, agent2, ticket, make_macro):
+    theirs = make_macro(agent2)
+    response = login(agent1).post("/agent/macros/selection/apply/", {"tickets": [ticket.reference], "macro": theirs.pk},
+                                  follow=True)
+    assert "Choose the text module to send." in response.content.decode()
+    assert not ticket.events.filter(kind=EventKind.REPLY).exists()
+
+
+def test_the_queue_offers_the_modules_without_a_query_and_sees_a_new_one(login, agent1, ticket, make_macro,
+                                                                         django_assert_max_num_queries):
+    make_macro(agent1, title="First module")
+    client = login(agent1)
+    assert "First module" in client.get("/agent/").content.decode()
+    from tickets.models import Ticket
+
+    make_macro(agent1, title="Second module")
+    page = client.get("/agent/").content.decode()
+    assert "First module" in page and "Second module" in page and Ticket.objects.exists()
+    with django_assert_max_num_queries(4):  # the queue's own queries only (tests/tickets: the budget)
+        client.get("/agent/")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import roles
@@ -205,3 +206,29 @@ class CustomerSerializer(serializers.Serializer):
             "organisation": profile.organisation.name if profile and profile.organisation else "",
             "notes": profile.notes if profile else "",
         }
+
+
+class BulkChangeSerializer(serializers.Serializer):
+    """The same changes on many tickets; each field left out is left as it is."""
+
+    tickets = serializers.ListField(child=serializers.CharField(max_length=32), min_length=1, max_length=500,
+                                    help_text=_("The tickets' references."))
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False,
+                                                  allow_null=True, help_text=_("An agent's id; null: unassigned."))
+    take = serializers.BooleanField(required=False, help_text=_("Assign the tickets to yourself."))
+    escalate = serializers.CharField(required=False, max_length=2000, help_text=_("Escalate, with this reason."))
+    send_back = serializers.CharField(required=False, max_length=2000, help_text=_("Send back, with this reason."))
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    ticket = serializers.CharField(source="reference")
+    done = serializers.BooleanField()
+    error = serializers.CharField(source="message", help_text=_("Why the ticket was not changed (empty when done)."))
+    changed = serializers.ListField(child=serializers.CharField(), help_text=_("What changed on the ticket."))
+
+
+class BulkResultSerializer(serializers.Serializer):
+    results = BulkOutcomeSerializer(many=True)

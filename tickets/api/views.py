@@ -2,6 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -55,7 +56,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return page
 
     # What only agents do: refused before the input is read (helpdesk.api.permissions).
-    AGENT_ACTIONS = {"note", "call", "change_priority", "change_category", "assign", "take", "escalate", "send_back"}
+    AGENT_ACTIONS = {"bulk", "note", "call", "change_priority", "change_category", "assign", "take", "escalate", "send_back"}
 
     def get_permissions(self):
         if self.action in self.AGENT_ACTIONS:
@@ -69,6 +70,26 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    @extend_schema(summary="Change many tickets at once (agents)", request=s.BulkChangeSerializer,
+                   responses=s.BulkResultSerializer, description=(
+                       "Each ticket goes through the same rules as a single change and commits on its own: the "
+                       "result says per ticket whether it was changed, and if not, why. Unknown or hidden tickets "
+                       "are reported as not found."))
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def bulk(self, request):
+        data = dict(self._input(s.BulkChangeSerializer))
+        references = list(dict.fromkeys(data.pop("tickets")))
+        found = {t.reference: t for t in selectors.tickets_visible_to(request.user)
+                 .select_related(*selectors.AGENT_PAGE_RELATED).filter(reference__in=references)}
+        if not data.get("take"):
+            data.pop("take", None)
+        outcomes = services.ticket_bulk_change(actor=request.user, tickets=[found[r] for r in references if r in found],
+                                               changes=data) if found else []
+        by_reference = {o.reference: o for o in outcomes}
+        missing = services.BulkOutcome  # a ticket the caller may not see is not found, as everywhere
+        results = [by_reference.get(r) or missing(r, False, _("No such ticket.")) for r in references]
+        return Response(s.BulkResultSerializer({"results": results}).data)
 
     def _ticket_response(self, ticket, code=status.HTTP_200_OK):
         ticket = selectors.ticket_get_for_user(user=self.request.user, reference=ticket.reference)

@@ -16,10 +16,11 @@ from helpdesk.forms import style_form
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.pagination import PAGE_SIZES, paginate
+from helpdesk.web.selection import back_to_queue, report_outcomes, ticked_references
 
 from .. import selectors, services
 from ..forms import AgentReplyForm, CallForm, AssignForm, CategoryForm, NoteForm, PriorityForm, SendBackForm, StatusForm, EscalateForm
-from ..models import Ticket
+from ..models import Category, Priority, Status, Ticket
 from ..signals import agent_queue_page, agent_reply_submitted, agent_ticket_page, reply_draft_requested
 from ..presenters import draw_timeline
 
@@ -41,7 +42,11 @@ def queue(request):
         query=query, page_size=page.paginator.per_page, language=get_language(),
         lists=selectors.reference_lists().version,
     )
-    selection_actions = [part for _receiver, part in agent_queue_page.send(sender=Ticket, user=request.user) if part]
+    # The tickets app's own changes first, then what other apps add (problems: link to a problem).
+    lists = selectors.reference_lists()
+    bulk = {"template": "agent/includes/queue_bulk.html", "statuses": [(s, Status(s).label) for s in Status.values if s != Status.NEW],
+            "priorities": Priority.choices, "categories": lists.active_categories, "agents": lists.agents}
+    selection_actions = [bulk, *(part for _receiver, part in agent_queue_page.send(sender=Ticket, user=request.user) if part)]
     return render(
         request,
         "agent/queue.html",
@@ -49,6 +54,60 @@ def queue(request):
          "rows": selectors.queue_rows(page.object_list), "selection_actions": selection_actions},
         status=200 if ticket_filter.is_valid() else 400,
     )
+
+
+BULK_BUTTONS = ("apply", "take", "escalate", "send_back")
+
+
+def _bulk_changes(post) -> dict:
+    """The queue bar's fields as the changes of tickets.services.ticket_bulk_change."""
+    from django.contrib.auth import get_user_model
+
+    button = post.get("change", "apply")
+    if button not in BULK_BUTTONS:
+        raise ValidationError(_("Unknown change."))
+    if button == "take":
+        return {"take": True}
+    if button in ("escalate", "send_back"):
+        return {button: post.get("reason", "")}
+    changes = {}
+    if post.get("status"):
+        changes["status"] = post["status"]
+    if post.get("priority", "").isdigit():
+        changes["priority"] = int(post["priority"])
+    category = post.get("category", "")
+    if category == "none":
+        changes["category"] = None
+    elif category.isdigit():
+        changes["category"] = Category.objects.filter(pk=int(category)).first()
+        if changes["category"] is None:
+            raise ValidationError(_("No such category."))
+    assignee = post.get("assignee", "")
+    if assignee == "none":
+        changes["assignee"] = None
+    elif assignee.isdigit():
+        changes["assignee"] = get_user_model().objects.filter(pk=int(assignee), is_active=True).first()
+        if changes["assignee"] is None:
+            raise ValidationError(_("No such agent."))
+    return changes
+
+
+@agent_required
+@require_POST
+def queue_bulk(request):
+    """The queue bar: the same changes on every ticked ticket; what was done and what was refused
+    (and why) is reported per ticket."""
+    references = ticked_references(request)[:services.BULK_MAX_TICKETS + 1]
+    found = {t.reference: t for t in selectors.tickets_visible_to(request.user)
+             .select_related(*selectors.AGENT_PAGE_RELATED).filter(reference__in=references)}
+    try:
+        outcomes = services.ticket_bulk_change(actor=request.user, tickets=[found[r] for r in references if r in found],
+                                               changes=_bulk_changes(request.POST))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        report_outcomes(request, outcomes, missing=[r for r in references if r not in found])
+    return back_to_queue(request)
 
 
 def _make_form(action, request, ticket, bound=False):
