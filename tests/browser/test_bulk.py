@@ -23,7 +23,7 @@ def test_an_agent_ticks_a_range_changes_them_and_reads_the_refusal(page: Page, u
         expect(page.get_by_label(f"Select {ticket.reference}")).to_be_checked()
     expect(page.get_by_label(f"Select {tickets[3].reference}")).not_to_be_checked()
 
-    page.get_by_test_id("selection-bar").get_by_label("Priority").select_option(label="High")
+    page.get_by_test_id("selection-bar").get_by_label("Set priority").select_option(label="High")
     page.get_by_role("button", name="Change", exact=True).click()
     expect(page.get_by_text("2 tickets changed.")).to_be_visible()
     expect(page.get_by_text(f"{tickets[1].reference} not changed:")).to_contain_text("3rd Level")

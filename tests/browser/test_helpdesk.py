@@ -266,13 +266,13 @@ def test_agent_queue_filters_by_priority(page: Page, url, login_as, agent1, twel
     expect(page.get_by_test_id("result-count")).to_have_text("12 tickets")
     expect(queue_rows(page)).to_have_count(12)
 
-    page.get_by_label("Priority").select_option(label="Urgent")
+    page.get_by_label("Priority", exact=True).select_option(label="Urgent")
     page.get_by_role("button", name="Filter").click()
 
     expect(page.get_by_test_id("result-count")).to_have_text("2 tickets")
     expect(queue_rows(page)).to_have_count(2)
     expect(queue_rows(page).filter(has_text="Server down")).to_have_count(2)
-    expect(page.get_by_label("Priority").locator("option:checked")).to_have_text("Urgent")
+    expect(page.get_by_label("Priority", exact=True).locator("option:checked")).to_have_text("Urgent")
 
 
 def test_agent_queue_pages_through_the_results(page: Page, url, login_as, agent1, twelve_tickets):
@@ -312,7 +312,7 @@ def test_agent_queue_form_filters_by_status_and_sets_the_page_size(page: Page, u
     login_as(agent1)
     page.goto(url("/agent/"))
 
-    page.get_by_label("Status").select_option(label="Waiting for customer")
+    page.get_by_label("Status", exact=True).select_option(label="Waiting for customer")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_test_id("result-count")).to_have_text("1 ticket")
     expect(queue_rows(page).first).to_contain_text("Need your serial number")
@@ -333,10 +333,10 @@ def test_agent_queue_status_open_lists_only_open_tickets(page: Page, url, login_
     login_as(agent1)
     page.goto(url("/agent/"))
 
-    page.get_by_label("Status").select_option(label="Open")
+    page.get_by_label("Status", exact=True).select_option(label="Open")
     page.get_by_role("button", name="Filter").click()
 
-    expect(page.get_by_label("Status").locator("option:checked")).to_have_text("Open")
+    expect(page.get_by_label("Status", exact=True).locator("option:checked")).to_have_text("Open")
     expect(page.get_by_test_id("result-count")).to_have_text("1 ticket")
     expect(queue_rows(page).first).to_contain_text("Answered by an agent")
 
