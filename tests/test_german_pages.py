@@ -259,7 +259,7 @@ def test_german_readers_meet_no_english_of_ours(demo):
 
 # Addresses that answer a POST (or a script) only, or a file, not a page to read.
 NOT_PAGES = {
-    "agent:ticket_take", "agent:ticket_action", "agent:queue_bulk", "portal:ticket_reply", "portal:ticket_status",
+    "agent:ticket_take", "agent:ticket_action", "agent:queue_bulk", "agent:customer_tickets", "portal:ticket_reply", "portal:ticket_status",
     "kb:article_feedback", "kb:article_deflect", "kb:article_submit", "kb:article_publish", "kb:article_send_back",
     "kb:article_archive", "kb:link_article", "kb:use_in_reply", "kb:article_from_ticket", "kb:ticket_panel",
     "notifications_read", "mailchannel:inbound_raw", "macros:delete", "macros:picker", "macros:selection_apply",

@@ -207,6 +207,7 @@ ACCESS = {
     "portal:ticket_status": (POST, OWN_TICKET),
     "agent:queue": (GET, AGENTS),
     "agent:queue_bulk": (POST, AGENTS),
+    "agent:customer_tickets": (GET, AGENTS),
     "agent:ticket_new": (BOTH, AGENTS),
     "agent:find": (GET, AGENTS),
     "agent:customer_search": (GET, AGENTS),

@@ -395,3 +395,28 @@ def customer_ticket_overview(*, customer, page=1, open_page=1, size: int = 25) -
 
     return CustomerTickets(open_tickets=page_of(tickets.filter(open_q), open_page),
                            earlier=page_of(tickets.exclude(open_q), page))
+
+
+OTHER_TICKETS_LIMIT = 5
+
+
+@dataclass
+class OtherTickets:
+    """The requester's other open tickets and their latest earlier ones, beside the ticket page."""
+
+    open_tickets: list
+    earlier: list
+    more_open: bool
+    more_earlier: bool
+
+
+def customer_other_tickets(*, ticket: Ticket, limit: int = OTHER_TICKETS_LIMIT) -> OtherTickets:
+    """Two statements along ticket_requester_idx, whatever the customer's history: a page each,
+    one row more than shown to know whether there are more."""
+    from .models import OPEN_STATUSES
+
+    others = (Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+              .only("reference", "subject", "status", "updated_at").order_by("-updated_at", "-id"))
+    open_tickets = list(others.filter(status__in=OPEN_STATUSES)[:limit + 1])
+    earlier = list(others.exclude(status__in=OPEN_STATUSES)[:limit + 1])
+    return OtherTickets(open_tickets[:limit], earlier[:limit], len(open_tickets) > limit, len(earlier) > limit)

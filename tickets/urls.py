@@ -23,6 +23,7 @@ agent_patterns = (
         path("customers/<int:pk>/", customers.customer_detail, name="customer"),
         path("tickets/<str:reference>/", agent.ticket_detail, name="ticket"),
         path("tickets/<str:reference>/take/", agent.ticket_take, name="ticket_take"),
+        path("tickets/<str:reference>/customer-tickets/", agent.customer_tickets_panel, name="customer_tickets"),
         path("tickets/<str:reference>/<slug:action>/", agent.ticket_action, name="ticket_action"),
     ],
     "agent",

@@ -286,3 +286,17 @@ def test_first_contact_resolution(page: Page, url, login_as, agent1, tiers):
     ticket = Ticket.objects.get(reference=ref)
     assert (ticket.requester, ticket.status, ticket.channel) == (carla, Status.SOLVED, Channel.PHONE)
     assert ticket.events.filter(kind=EventKind.REPLY, actor=agent1).count() == 1
+
+
+def test_the_ticket_page_shows_the_customers_other_tickets(page: Page, url, login_as, agent1, tiers):
+    from tests.factories import CustomerFactory, make_ticket
+
+    karin = CustomerFactory(username="karin@example.de", first_name="Karin", profile__language="de")
+    current = make_ticket(karin, subject="Drucker druckt nicht", notify=False)
+    other = make_ticket(karin, subject="VPN bricht ab", notify=False)
+    login_as(agent1)
+    page.goto(url(f"/agent/tickets/{current.reference}/"))
+    panel = page.get_by_test_id("customer-tickets")
+    expect(panel).to_contain_text("VPN bricht ab")
+    panel.get_by_role("link", name=other.reference).click()
+    expect(page.get_by_test_id("reference")).to_have_text(other.reference)

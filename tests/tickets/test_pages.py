@@ -359,3 +359,27 @@ def test_filing_a_ticket_in_the_portal_reads_the_customers_profile_once(login, c
     assert response.status_code == 302
     profile_reads = [q for q in statements.captured_queries if q["sql"].startswith('SELECT "tickets_profile"')]
     assert len(profile_reads) == 1, [q["sql"][:120] for q in profile_reads]
+
+
+def test_the_ticket_page_shows_the_customers_other_tickets_beside_it(login, agent1, customer, tiers,
+                                                                    django_assert_max_num_queries):
+    from tests.factories import make_ticket
+    from tickets.models import Status
+
+    current = make_ticket(customer, subject="Current case", notify=False)
+    other_open = make_ticket(customer, subject="Other open case", notify=False)
+    earlier = make_ticket(customer, subject="Earlier case", notify=False)
+    services.ticket_change_status(ticket=earlier, actor=agent1, status=Status.CLOSED)
+    client = login(agent1)
+    assert f'hx-get="/agent/tickets/{current.reference}/customer-tickets/"' in client.get(
+        f"/agent/tickets/{current.reference}/").content.decode()
+    client.get(f"/agent/tickets/{current.reference}/customer-tickets/")
+    with django_assert_max_num_queries(4):  # the signed-in user, the ticket, its other open ones, its earlier ones
+        panel = client.get(f"/agent/tickets/{current.reference}/customer-tickets/").content.decode()
+    assert "Other open case" in panel and "Earlier case" in panel and "Current case" not in panel
+    german = client.get(f"/agent/tickets/{current.reference}/customer-tickets/", HTTP_ACCEPT_LANGUAGE="de")
+    assert "Die anderen Tickets des Kunden" in german.content.decode()
+
+
+def test_customers_do_not_get_the_panel_of_other_tickets(login, customer, ticket):
+    assert login(customer).get(f"/agent/tickets/{ticket.reference}/customer-tickets/").status_code == 403

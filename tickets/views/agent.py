@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk import fragments
 from helpdesk.forms import style_form
@@ -250,6 +250,16 @@ def ticket_action(request, reference, action):
         messages.success(request, success())
         return redirect("agent:ticket", reference=reference)
     return _render_ticket(request, ticket, bound=form, action=action)
+
+
+@agent_required
+@require_GET
+def customer_tickets_panel(request, reference):
+    """The requester's other tickets beside the ticket page, loaded after it (htmx), so the page
+    itself reads nothing more."""
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference, related=("requester",))
+    return render(request, "agent/includes/customer_tickets_panel.html",
+                  {"ticket": ticket, "others": selectors.customer_other_tickets(ticket=ticket)})
 
 
 @agent_required
