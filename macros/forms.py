@@ -1,7 +1,6 @@
 """The form of the text module pages. It only parses input; the rules live in services.py."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import StyledForm
@@ -9,9 +8,6 @@ from tickets.models import Category, Priority, Status
 
 from . import selectors
 from .models import Scope
-
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
-
 
 class MacroForm(StyledForm):
     title_de = forms.CharField(label=_("Title (German)"), max_length=120, required=False)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from helpdesk.caching import drop_now_and_after_commit
 from tickets import roles
-from tickets.models import Profile, Ticket, Tier
+from tickets.models import Priority, Profile, Status, Ticket, Tier
 
 from .models import Macro, Scope
 
@@ -142,10 +146,6 @@ def current_language() -> str:
 
 def macro_changes(macro: Macro) -> list[str]:
     """What sending the module changes, in words for the picker and the list."""
-    from django.utils.translation import gettext as _
-
-    from tickets.models import Priority, Status
-
     changes = []
     if macro.set_status:
         changes.append(_("Status: %(value)s") % {"value": Status(macro.set_status).label})
@@ -168,10 +168,6 @@ def macro_choices(user) -> list[tuple[int, str]]:
     """(pk, title) of the modules the user may send, for the queue's bar on every queue page: in the
     cache under the version of all modules (macros/apps.py renews it when one changes), the user's
     tiers and the language, so the queue makes no query for them."""
-    import uuid
-
-    from django.core.cache import cache
-
     version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
     tiers = ",".join(str(pk) for pk in sorted(roles.agent_tier_ids(user)))
     key = f"macros:choices:{user.pk}:{tiers}:{roles.is_admin(user)}:{current_language()}:{version}"
@@ -179,6 +175,4 @@ def macro_choices(user) -> list[tuple[int, str]]:
 
 
 def forget_macro_choices(**kwargs) -> None:
-    from helpdesk.caching import drop_now_and_after_commit
-
     drop_now_and_after_commit(key=VERSION_KEY)

@@ -15,14 +15,13 @@ from tickets.models import Channel, Priority, Status
 from . import selectors
 from .models import Macro, Scope
 
-BULK_MAX_TICKETS = ticket_services.BULK_MAX_TICKETS
 TITLE_MAX_LENGTH = Macro._meta.get_field("title").max_length
 BODY_MAX_LENGTH = 20000
 FIELDS = ("title_de", "title_en", "body_de", "body_en", "scope", "tier", "set_status", "set_priority",
           "set_category", "take", "escalate", "escalate_reason")
 
 
-def _clean(fields: dict, *, actor) -> dict:
+def _clean(fields: dict) -> dict:
     errors: dict[str, list[str]] = {}
     titles = {k: " ".join((fields.get(k) or "").split()) for k in ("title_de", "title_en")}
     if not any(titles.values()):
@@ -71,7 +70,7 @@ def _clean(fields: dict, *, actor) -> dict:
             "escalate_reason": reason if escalate else ""}
 
 
-def _require_may_manage(actor, macro: Macro) -> None:
+def require_may_manage(actor, macro: Macro) -> None:
     if not selectors.may_manage(actor, macro):
         if macro.scope == Scope.GLOBAL:
             raise PermissionDenied(_("Only admins keep the text modules for everyone."))
@@ -84,9 +83,9 @@ def _require_may_manage(actor, macro: Macro) -> None:
 def macro_create(*, actor, **fields) -> Macro:
     if not roles.is_agent(actor):
         raise PermissionDenied(_("This is for support agents."))
-    data = _clean(fields, actor=actor)
+    data = _clean(fields)
     macro = Macro(**data, owner=actor if data["scope"] == Scope.PERSONAL else None, created_by=actor)
-    _require_may_manage(actor, macro)
+    require_may_manage(actor, macro)
     macro.save()
     return macro
 
@@ -94,24 +93,29 @@ def macro_create(*, actor, **fields) -> Macro:
 @transaction.atomic
 def macro_update(*, macro: Macro, actor, **fields) -> Macro:
     macro = Macro.objects.select_for_update(of=("self",)).select_related("tier").get(pk=macro.pk)
-    _require_may_manage(actor, macro)
+    require_may_manage(actor, macro)
     current = {name: getattr(macro, name) for name in FIELDS}
-    data = _clean({**current, **fields}, actor=actor)
+    data = _clean({**current, **fields})
     for name, value in data.items():
         setattr(macro, name, value)
     if macro.scope == Scope.PERSONAL and macro.owner_id is None:
         macro.owner = actor
     elif macro.scope != Scope.PERSONAL:
         macro.owner = None
-    _require_may_manage(actor, macro)  # also where it is moved to
+    require_may_manage(actor, macro)  # also where it is moved to
     macro.save()
     return macro
 
 
 @transaction.atomic
 def macro_delete(*, macro: Macro, actor) -> None:
-    _require_may_manage(actor, macro)
+    require_may_manage(actor, macro)
     macro.delete()
+
+
+def _require_usable(agent, macro: Macro) -> None:
+    if not selectors.macros_usable_by(agent).filter(pk=macro.pk).exists():
+        raise PermissionDenied(_("This text module is not available to you."))
 
 
 @transaction.atomic
@@ -122,8 +126,7 @@ def macro_apply(*, macro: Macro, ticket, agent, body: str | None = None, attachm
 
     Each step is the ticket service an agent's own click would call, with its rules and powers;
     a refusal raises and undoes every step before it."""
-    if not selectors.macros_usable_by(agent).filter(pk=macro.pk).exists():
-        raise PermissionDenied(_("This text module is not available to you."))
+    _require_usable(agent, macro)
     text = selectors.macro_text_for_ticket(macro, ticket=ticket, agent=agent) if body is None else body
     new_status = status or macro.set_status or None
     if text.strip():
@@ -144,21 +147,11 @@ def macro_apply(*, macro: Macro, ticket, agent, body: str | None = None, attachm
 
 def macro_apply_to_many(*, macro: Macro, tickets, agent) -> list:
     """The module on every ticket, each with its own text and in its own transaction: a refusal
-    on one leaves the others sent. Outcomes as tickets.services.ticket_bulk_change reports them."""
-    if not selectors.macros_usable_by(agent).filter(pk=macro.pk).exists():
-        raise PermissionDenied(_("This text module is not available to you."))
-    tickets = list(tickets)
-    if not tickets:
-        raise ValidationError(_("Select the tickets first."))
-    if len(tickets) > ticket_services.BULK_MAX_TICKETS:
-        raise ValidationError(_("At most %(count)d tickets at once.") % {"count": ticket_services.BULK_MAX_TICKETS})
-    outcomes = []
-    for ticket in tickets:
-        try:
-            macro_apply(macro=macro, ticket=ticket, agent=agent)
-        except (ValidationError, PermissionDenied) as refusal:
-            text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-            outcomes.append(ticket_services.BulkOutcome(ticket.reference, False, text))
-        else:
-            outcomes.append(ticket_services.BulkOutcome(ticket.reference, True, changed=("macro",)))
-    return outcomes
+    on one leaves the others sent (tickets.services.for_each_ticket)."""
+    _require_usable(agent, macro)
+
+    def send(ticket):
+        macro_apply(macro=macro, ticket=ticket, agent=agent)
+        return ("macro",)
+
+    return ticket_services.for_each_ticket(tickets, send)

@@ -3,7 +3,7 @@
 and render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.selection import back_to_queue, report_outcomes, ticked_references
-from tickets.selectors import ticket_get_for_user, tickets_visible_to
+from tickets.selectors import ticket_get_for_user, tickets_by_reference
+from tickets.services import BULK_MAX_TICKETS
 
 from . import selectors, services
 from .forms import MacroForm
@@ -53,8 +54,7 @@ def macro_new(request):
 @agent_required
 def macro_edit(request, pk):
     macro = _get(request, pk)
-    if not selectors.may_manage(request.user, macro):
-        raise PermissionDenied(_("You can only change your own text modules."))
+    services.require_may_manage(request.user, macro)
     initial = {name: getattr(macro, name) for name in services.FIELDS}
     form = MacroForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -89,19 +89,18 @@ def macro_picker(request, reference):
 @require_POST
 def selection_apply(request):
     """The queue bar: the chosen text module on every ticked ticket, each reported."""
-    references = ticked_references(request)[:services.BULK_MAX_TICKETS + 1]
+    references = ticked_references(request)[:BULK_MAX_TICKETS + 1]
     raw = request.POST.get("macro", "")
     macro = selectors.macros_usable_by(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
     if macro is None:
         messages.error(request, _("Choose the text module to send."))
         return back_to_queue(request)
-    found = {t.reference: t for t in tickets_visible_to(request.user)
-             .select_related("requester__profile", "tier", "assignee").filter(reference__in=references)}
+    tickets, missing = tickets_by_reference(user=request.user, references=references,
+                                            related=("requester__profile", "tier", "assignee"))
     try:
-        outcomes = services.macro_apply_to_many(macro=macro, tickets=[found[r] for r in references if r in found],
-                                                agent=request.user)
+        outcomes = services.macro_apply_to_many(macro=macro, tickets=tickets, agent=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        report_outcomes(request, outcomes, missing=[r for r in references if r not in found])
+        report_outcomes(request, outcomes, missing=missing)
     return back_to_queue(request)

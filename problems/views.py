@@ -15,7 +15,7 @@ from helpdesk.web.decorators import agent_required
 from helpdesk.web.forms import run_service
 from helpdesk.web.pagination import paginate
 from helpdesk.web.selection import back_to_queue
-from tickets.selectors import ticket_get_for_user, tickets_visible_to
+from tickets.selectors import ticket_get_for_user, tickets_by_reference
 
 from . import selectors, services
 from .forms import references as parse_references
@@ -39,18 +39,12 @@ def _form_page(request, form, problem):
                   status=400 if form.errors else 200)
 
 
-def _visible_tickets(request, references) -> tuple[list, list[str]]:
-    """The tickets of these numbers the user may see, and the numbers of none (unknown or hidden alike)."""
-    found = {t.reference: t for t in tickets_visible_to(request.user).filter(reference__in=references)}
-    return list(found.values()), [r for r in references if r not in found]
-
-
 @agent_required
 def problem_new(request):
     services.require_problem_worker(request.user)
     form = ProblemForm(request.POST or None, owners=selectors.problem_owners(), with_tickets=True)
     if request.method == "POST" and form.is_valid():
-        tickets, unknown = _visible_tickets(request, form.references())
+        tickets, unknown = tickets_by_reference(user=request.user, references=form.references())
         if unknown:
             form.add_error("tickets", _("No such ticket: %(tickets)s.") % {"tickets": ", ".join(unknown)})
             return _form_page(request, form, None)
@@ -131,12 +125,11 @@ def problem_link(request, pk):
     form = LinkForm(request.POST)
     if form.is_valid():
         references = form.references()
-        found = {t.reference: t for t in tickets_visible_to(request.user).filter(reference__in=references)}
-        unknown = [r for r in references if r not in found]
+        found, unknown = tickets_by_reference(user=request.user, references=references)
         if unknown:
             form.add_error("tickets", _("No such ticket: %(tickets)s.") % {"tickets": ", ".join(unknown)})
         elif run_service(form, services.problem_link_tickets, problem=problem, actor=request.user,
-                         tickets=list(found.values())) is not None:
+                         tickets=found) is not None:
             messages.success(request, _("The tickets have been linked."))
             return redirect("problems:detail", pk=problem.pk)
     return render(request, "problems/problem_detail.html", _detail_context(request, problem, link_form=form), status=400)
@@ -242,7 +235,7 @@ def selection_link(request):
     """The queue's selection bar: link the ticked tickets to the problem typed or picked, all or none."""
     references = parse_references(" ".join(request.POST.getlist("tickets")))
     problem = selectors.problem_by_reference(request.POST.get("problem", ""))
-    tickets, unknown = _visible_tickets(request, references)
+    tickets, unknown = tickets_by_reference(user=request.user, references=references)
     if not references:
         messages.error(request, _("Tick the tickets to link first."))
     elif unknown:
@@ -288,7 +281,7 @@ def candidate_list(request):
 @require_POST
 def candidate_dismiss(request):
     references = parse_references(" ".join(request.POST.getlist("tickets")))
-    tickets, _unknown = _visible_tickets(request, references)
+    tickets, _unknown = tickets_by_reference(user=request.user, references=references)
     try:
         services.candidates_dismiss(actor=request.user, tickets=tickets)
     except ValidationError as error:

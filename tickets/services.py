@@ -802,14 +802,36 @@ def _bulk_change_one(ticket: Ticket, *, actor, changes: dict) -> tuple[str, ...]
     return tuple(done)
 
 
+def for_each_ticket(tickets, change) -> list[BulkOutcome]:
+    """`change(ticket)` on each ticket in turn, each committing on its own (a change is one or more
+    services, each in its transaction); returns what it changed. A refusal on one ticket (a level
+    that may not touch it, a state that forbids the change) is its outcome, with its reason, and
+    the others go on. Every bulk action of every app runs through here."""
+    tickets = list(tickets)
+    if not tickets:
+        raise ValidationError(_("Select the tickets first."))
+    if len(tickets) > BULK_MAX_TICKETS:
+        raise ValidationError(_("At most %(count)d tickets at once.") % {"count": BULK_MAX_TICKETS})
+    outcomes = []
+    for ticket in tickets:
+        try:
+            changed = change(ticket)
+        except (ValidationError, PermissionDenied) as refusal:
+            text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            outcomes.append(BulkOutcome(ticket.reference, False, text))
+        else:
+            outcomes.append(BulkOutcome(ticket.reference, True, changed=tuple(changed)))
+    return outcomes
+
+
 def ticket_bulk_change(*, actor, tickets, changes: dict) -> list[BulkOutcome]:
     """Apply the same changes to many tickets, each through the service of a single change, with
-    its rules and powers. Each ticket commits on its own: a refusal on one (a level that may not
-    touch it, a status it cannot take) leaves the others done and is reported with its reason.
+    its rules and powers (for_each_ticket).
 
     `changes`: any of category (a Category or None), priority, status, assignee (a user or None),
     take (True), escalate or send_back (the reason)."""
     _require_agent(actor)
+    changes = dict(changes)
     unknown = set(changes) - set(BULK_CHANGES)
     if unknown:
         raise ValidationError(_("Unknown change: %(names)s.") % {"names": ", ".join(sorted(unknown))})
@@ -820,21 +842,7 @@ def ticket_bulk_change(*, actor, tickets, changes: dict) -> list[BulkOutcome]:
     for key in ("escalate", "send_back"):
         if key in changes:
             changes[key] = _clean_text(changes[key], field_label=_("Reason"), max_length=REASON_MAX_LENGTH)
-    tickets = list(tickets)
-    if not tickets:
-        raise ValidationError(_("Select the tickets first."))
-    if len(tickets) > BULK_MAX_TICKETS:
-        raise ValidationError(_("At most %(count)d tickets at once.") % {"count": BULK_MAX_TICKETS})
-    outcomes = []
-    for ticket in tickets:
-        try:
-            changed = _bulk_change_one(ticket, actor=actor, changes=changes)
-        except (ValidationError, PermissionDenied) as refusal:
-            text = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-            outcomes.append(BulkOutcome(ticket.reference, False, text))
-        else:
-            outcomes.append(BulkOutcome(ticket.reference, True, changed=changed))
-    return outcomes
+    return for_each_ticket(tickets, lambda ticket: _bulk_change_one(ticket, actor=actor, changes=changes))
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
@@ -19,6 +19,8 @@ from ..models import Macro
 from . import serializers as s
 
 
+@extend_schema_view(list=extend_schema(summary="The text modules you may use", parameters=[
+    OpenApiParameter("q", str, description="Words of the title or text")]))
 class MacroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAgent]
     parser_classes = [JSONParser]
@@ -44,11 +46,6 @@ class MacroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def _macro(self, macro, code=status.HTTP_200_OK):
         return Response(s.MacroSerializer(self.get_queryset().get(pk=macro.pk), context={"request": self.request}).data,
                         status=code)
-
-    @extend_schema(summary="The text modules you may use", parameters=[
-        OpenApiParameter("q", str, description="Words of the title or text")])
-    def list(self, request):
-        return super().list(request)
 
     @extend_schema(summary="Write a text module", request=s.MacroWriteSerializer, responses={201: s.MacroSerializer})
     def create(self, request):

@@ -12,7 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from helpdesk.api.permissions import IsAgent
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import tickets_by_reference
 
 from .. import selectors, services
 from . import serializers as s
@@ -45,11 +45,10 @@ def _input(serializer_class, request):
 
 
 def _tickets(request, references):
-    found = {t.reference: t for t in tickets_visible_to(request.user).filter(reference__in=references)}
-    unknown = sorted(set(references) - set(found))
+    found, unknown = tickets_by_reference(user=request.user, references=references)
     if unknown:
-        raise ValidationError({"tickets": [_("No such ticket: %(tickets)s.") % {"tickets": ", ".join(unknown)}]})
-    return list(found.values())
+        raise ValidationError({"tickets": [_("No such ticket: %(tickets)s.") % {"tickets": ", ".join(sorted(unknown))}]})
+    return found
 
 
 def _owner(data):

@@ -80,15 +80,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def bulk(self, request):
         data = dict(self._input(s.BulkChangeSerializer))
         references = list(dict.fromkeys(data.pop("tickets")))
-        found = {t.reference: t for t in selectors.tickets_visible_to(request.user)
-                 .select_related(*selectors.AGENT_PAGE_RELATED).filter(reference__in=references)}
+        tickets, missing = selectors.tickets_by_reference(user=request.user, references=references,
+                                                          related=selectors.AGENT_PAGE_RELATED)
         if not data.get("take"):
             data.pop("take", None)
-        outcomes = services.ticket_bulk_change(actor=request.user, tickets=[found[r] for r in references if r in found],
-                                               changes=data) if found else []
-        by_reference = {o.reference: o for o in outcomes}
-        missing = services.BulkOutcome  # a ticket the caller may not see is not found, as everywhere
-        results = [by_reference.get(r) or missing(r, False, _("No such ticket.")) for r in references]
+        outcomes = services.ticket_bulk_change(actor=request.user, tickets=tickets, changes=data) if tickets else []
+        # A ticket the caller may not see is "not found", as everywhere in the API.
+        results = {o.reference: o for o in outcomes} | {
+            r: services.BulkOutcome(r, False, _("No such ticket.")) for r in missing}
+        results = [results[r] for r in references]
         return Response(s.BulkResultSerializer({"results": results}).data)
 
     def _ticket_response(self, ticket, code=status.HTTP_200_OK):

@@ -97,16 +97,15 @@ def _bulk_changes(post) -> dict:
 def queue_bulk(request):
     """The queue bar: the same changes on every ticked ticket; what was done and what was refused
     (and why) is reported per ticket."""
-    references = ticked_references(request)[:services.BULK_MAX_TICKETS + 1]
-    found = {t.reference: t for t in selectors.tickets_visible_to(request.user)
-             .select_related(*selectors.AGENT_PAGE_RELATED).filter(reference__in=references)}
+    tickets, missing = selectors.tickets_by_reference(
+        user=request.user, references=ticked_references(request)[:services.BULK_MAX_TICKETS + 1],
+        related=selectors.AGENT_PAGE_RELATED)
     try:
-        outcomes = services.ticket_bulk_change(actor=request.user, tickets=[found[r] for r in references if r in found],
-                                               changes=_bulk_changes(request.POST))
+        outcomes = services.ticket_bulk_change(actor=request.user, tickets=tickets, changes=_bulk_changes(request.POST))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        report_outcomes(request, outcomes, missing=[r for r in references if r not in found])
+        report_outcomes(request, outcomes, missing=missing)
     return back_to_queue(request)
 
 
